@@ -1,0 +1,3 @@
+"""kiosk: a terminal checkout station for 1:1 device programs."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,128 @@
+"""Opening the database, migrating it, and the transaction every use case runs in."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+import peewee
+from playhouse import db_url
+from playhouse.migrations import Runner
+
+import models
+from kiosk.config import Config, data_dir
+from kiosk.errors import BadInput, DatabaseUnavailable, SchemaTooNew
+
+MIGRATIONS_DIR = Path(models.__file__).parent / "migrations"
+SQLITE_PRAGMAS = (
+    ("journal_mode", "wal"),
+    ("synchronous", 2),  # FULL: an acknowledged scan survives a power cut
+    ("foreign_keys", 1),
+    ("busy_timeout", 15000),
+)
+_PG_SCHEMES = ("postgres", "postgresql", "postgres+pool", "postgresql+pool")
+
+
+def default_sqlite_url() -> str:
+    return f"sqlite:///{data_dir() / 'kiosk.db'}"
+
+
+def resolve_url(cli_url: str | None, config: Config) -> str:
+    """``--db`` wins, then ``KIOSK_DB``, then the config file, then the user data directory."""
+    return cli_url or os.environ.get("KIOSK_DB") or config.db_url or default_sqlite_url()
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for messages."""
+    parsed = urlparse(url)
+    if parsed.password:
+        netloc = parsed.netloc.replace(f":{parsed.password}@", ":***@")
+        return parsed._replace(netloc=netloc).geturl()
+    return url
+
+
+def is_postgres(db: peewee.Database | None = None) -> bool:
+    db = db or models.database.obj
+    return isinstance(db, peewee.PostgresqlDatabase)
+
+
+def make_database(url: str) -> peewee.Database:
+    """Build (not open) a peewee Database for a URL; a bare path means a SQLite file."""
+    if "://" not in url:
+        url = f"sqlite:///{Path(url).resolve()}"
+    scheme = urlparse(url).scheme
+    try:
+        if scheme.startswith("sqlite"):
+            path = url.split(":///", 1)[1] if ":///" in url else ""
+            if not path or path == ":memory:":
+                raise BadInput("An in-memory database would vanish with the station; give a file path.")
+            if url == default_sqlite_url():
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            return db_url.connect(url, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", timeout=15)
+        if scheme in _PG_SCHEMES:
+            return db_url.connect(url, prefer_psycopg3=True)
+    except RuntimeError as exc:
+        raise BadInput(f"Unsupported database URL {describe(url)}: {exc}") from exc
+    raise BadInput(f"Unsupported database URL {describe(url)}: use sqlite:///PATH or postgresql://...")
+
+
+def connect(url: str, *, migrate: bool = False) -> peewee.Database:
+    """Open the database at ``url``, bind the models to it and check its schema.
+
+    With ``migrate`` pending migrations are applied (``kiosk init``); without it
+    a database that needs them is refused with a message naming ``kiosk init``.
+    A schema newer than this program is always refused.
+    """
+    db = make_database(url)
+    try:
+        db.connect(reuse_if_open=True)
+        models.database.initialize(db)
+        runner = Runner(db, str(MIGRATIONS_DIR))
+        status = runner.status()
+    except peewee.OperationalError as exc:
+        raise DatabaseUnavailable(f"Cannot open the database {describe(url)}: {exc}.") from exc
+    unknown = [m.name for m in status if m.path is None]
+    if unknown:
+        db.close()
+        raise SchemaTooNew(
+            f"The database {describe(url)} was migrated by a newer kiosk "
+            f"(unknown migrations: {', '.join(unknown)}). Upgrade this program; it will not run on it."
+        )
+    pending = [m.name for m in status if not m.applied]
+    if pending:
+        if not migrate:
+            db.close()
+            raise BadInput(
+                f"The database {describe(url)} is not initialised or needs migrating "
+                f"({len(pending)} pending). Run `kiosk init` first."
+            )
+        try:
+            runner.up()
+        except peewee.OperationalError as exc:
+            raise DatabaseUnavailable(f"Cannot migrate the database {describe(url)}: {exc}.") from exc
+    return db
+
+
+def pending_migrations(db: peewee.Database) -> list[str]:
+    return [m.name for m in Runner(db, str(MIGRATIONS_DIR)).status() if not m.applied]
+
+
+@contextlib.contextmanager
+def unavailable_as_error():
+    """Turn a database that went away into one clear DatabaseUnavailable."""
+    try:
+        yield
+    except (peewee.OperationalError, peewee.InterfaceError) as exc:
+        raise DatabaseUnavailable(f"The database did not answer: {exc}. Nothing was recorded; scan again.") from exc
+
+
+def atomic():
+    """One unit of work. SQLite takes its write lock up front (BEGIN IMMEDIATE)."""
+    return models.database.atomic()
+
+
+def for_update(query):
+    """Lock selected rows until the transaction ends (PostgreSQL; SQLite locks the file)."""
+    return query.for_update() if is_postgres() else query

@@ -1,0 +1,167 @@
+"""Frozen values the services return. Screens and the CLI format these, never models."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A signed-in operator at a station."""
+
+    badge: str
+    name: str
+    role: str
+    station: str
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: str
+    """Local time, ``YYYY-MM-DD HH:MM``."""
+    kind: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class StudentCard:
+    id: str
+    name: str
+    role: str
+    grade: str | None
+    school: str | None
+    school_name: str | None
+    homeroom: str | None
+    programs: tuple[str, ...]
+    case_number: int | None
+    devices: tuple[str, ...]
+    """Asset tags held."""
+    device_lines: tuple[str, ...]
+    """``TAG  model`` per device held, for cards."""
+    fees_owed_cents: int
+    free_breaks_left: int
+    active: bool
+
+    def as_json(self) -> dict:
+        d = asdict(self)
+        d["programs"] = list(self.programs)
+        d["devices"] = list(self.devices)
+        d.pop("device_lines")
+        return d
+
+
+@dataclass(frozen=True)
+class DeviceCard:
+    asset_tag: str
+    serial: str
+    model: str
+    category: str
+    status: str
+    holder: str | None
+    holder_name: str | None
+    site: str | None
+    site_name: str | None
+    home_site: str | None
+    aue_date: str | None
+    history: tuple[HistoryLine, ...] = field(default=())
+
+    def as_json(self) -> dict:
+        d = asdict(self)
+        d["history"] = [asdict(h) for h in self.history]
+        return d
+
+
+@dataclass(frozen=True)
+class LocationCard:
+    code: str
+    name: str
+    kind: str
+    parent: str | None
+    devices_by_status: tuple[tuple[str, int], ...]
+
+    def as_json(self) -> dict:
+        d = asdict(self)
+        d["devices_by_status"] = dict(self.devices_by_status)
+        return d
+
+
+@dataclass(frozen=True)
+class CaseCard:
+    number: int
+    student: StudentCard | None
+
+    def as_json(self) -> dict:
+        return {"number": self.number, "student": self.student.as_json() if self.student else None}
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What a scanned code turned out to be; exactly one of the fields is set."""
+
+    kind: str
+    student: StudentCard | None = None
+    device: DeviceCard | None = None
+    case: CaseCard | None = None
+    location: LocationCard | None = None
+
+    def as_json(self) -> dict:
+        body = {"student": self.student, "device": self.device, "case": self.case, "location": self.location}[
+            self.kind
+        ]
+        return {"kind": self.kind, **body.as_json()}
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    student: StudentCard
+    device: DeviceCard
+    moved_from: str | None
+    confirmed: tuple[str, ...]
+    event_id: str
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class ReturnResult:
+    device: DeviceCard
+    student: StudentCard | None
+    condition: str
+    event_id: str
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    devices: tuple[DeviceCard, ...]
+    destination: LocationCard
+    event_ids: tuple[str, ...]
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    device: DeviceCard
+    previous: str
+    event_id: str
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class OperatorInfo:
+    badge: str
+    name: str
+    role: str
+    active: bool
+    locked_until: str | None
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    events: int
+    devices: int
+    stations: int
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems

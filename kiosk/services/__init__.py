@@ -1,0 +1,1 @@
+"""Use cases. One function = one use case = one transaction; DTOs out, typed errors for refusals."""

@@ -1,0 +1,325 @@
+"""Issue, return, transfer and status changes: the circulation use cases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from peewee import IntegrityError
+
+from kiosk import clock, ledger
+from kiosk.config import Config
+from kiosk.db import atomic, for_update, unavailable_as_error
+from kiosk.dto import Actor, IssueResult, ReturnResult, StatusResult, TransferResult
+from kiosk.errors import (
+    BadInput,
+    CategoryAlreadyHeld,
+    DeviceAlreadyIssued,
+    DeviceNotIssuable,
+    DeviceNotOnLoan,
+    FeesOwed,
+    Ineligible,
+    InactivePerson,
+    NeedsConfirmation,
+)
+from kiosk.services import permissions
+from kiosk.services.common import (
+    authorize,
+    device_card,
+    fees_owed_cents,
+    location_card,
+    require_device,
+    require_site,
+    require_student,
+    student_card,
+)
+from models import CatalogItem, Device, Loan, Person, Station, utcnow
+
+CONDITION_STATUS = {"good": "available", "damaged": "damaged", "nocharger": "available", "lost": "lost"}
+"""Device status after a return in each condition. A missing charger leaves the device itself usable."""
+SETTABLE = ("available", "damaged", "in_repair", "lost", "stolen", "disposed", "retired")
+LOSS_STATUSES = ("lost", "stolen")
+
+
+def _locked_device(code: str) -> Device:
+    device = require_device(code)
+    return for_update(Device.select().where(Device.id == device.id)).get()
+
+
+def _money(cents: int) -> str:
+    return f"${cents / 100:,.2f}"
+
+
+def _already_issued(device: Device) -> DeviceAlreadyIssued:
+    loan = Loan.get_or_none((Loan.device == device) & (Loan.returned_at.is_null()))
+    holder = loan.person if loan else device.holder
+    since = f" since {clock.show(loan.issued_at)}" if loan else ""
+    who = f"{holder.full_name} ({holder.district_id})" if holder else "someone"
+    return DeviceAlreadyIssued(f"{device.asset_tag} is already issued to {who}{since}. Return it first.")
+
+
+def _station_site(actor: Actor, config: Config):
+    if config.station_site:
+        return require_site(config.station_site)
+    station = Station.get_or_none(Station.name == actor.station)
+    return station.site if station else None
+
+
+def _warnings(person: Person, device: Device, actor: Actor, config: Config) -> list[tuple[str, str]]:
+    """The (code, sentence) warnings an issue needs confirmed; raises for the blocking ones."""
+    found: list[tuple[str, str]] = []
+    item: CatalogItem = device.item
+    grades = [g.strip() for g in item.eligible_grades.split(",") if g.strip()]
+    schools = [s.strip().upper() for s in item.eligible_schools.split(",") if s.strip()]
+    reasons = []
+    if grades and person.role == "student" and (person.grade or "") not in grades:
+        reasons.append(f"grade {person.grade or '?'} (model is for {', '.join(grades)})")
+    if schools and (person.school is None or person.school.code.upper() not in schools):
+        reasons.append(f"school {person.school.code if person.school else '?'}")
+    if reasons:
+        sentence = f"{item.name} is not meant for {' and '.join(reasons)}."
+        if config.eligibility == "block":
+            raise Ineligible(f"{sentence} Choose a device of the right model.")
+        found.append(("ineligible", f"{sentence} Scan $CONFIRM to issue anyway or $CANCEL."))
+    held = (
+        Device.select(Device.asset_tag)
+        .join(CatalogItem)
+        .where((Device.holder == person) & (CatalogItem.category == item.category))
+        .first()
+    )
+    if held is not None:
+        sentence = f"{person.full_name} already holds {item.category} {held.asset_tag}."
+        if not permissions.allowed(actor.role, "override"):
+            raise CategoryAlreadyHeld(f"{sentence} Return it first, or call a technician to override.")
+        found.append(("category", f"{sentence} Scan $CONFIRM to override (technician) or $CANCEL."))
+    if config.owed_fees != "ignore":
+        owed = fees_owed_cents(person)
+        if owed > config.owed_threshold_cents:
+            if config.owed_fees == "block":
+                raise FeesOwed(f"{person.full_name} owes {_money(owed)}. Send the family to the office first.")
+            found.append(("fees", f"{person.full_name} owes {_money(owed)}. Scan $CONFIRM to issue anyway."))
+    return found
+
+
+def issue(
+    actor: Actor,
+    student_code: str,
+    device_code: str,
+    *,
+    config: Config,
+    confirmed: Sequence[str] = (),
+    idem_key: str | None = None,
+) -> IssueResult:
+    """Lend a device to a student, after every check; moves it to the student's school if needed.
+
+    Warnings not named in ``confirmed`` raise NeedsConfirmation; the caller
+    retries with their codes once the operator confirms.
+    """
+    with unavailable_as_error(), atomic():
+        authorize(actor, "issue")
+        done = ledger.find_by_key(idem_key)
+        if done is not None:
+            person, device = require_student(done.person), require_device(done.asset_tag)
+            return IssueResult(student_card(person, config), device_card(device), None, (), done.uuid, True)
+        person = require_student(student_code)
+        if not person.active:
+            raise InactivePerson(f"{person.full_name} ({person.district_id}) is not active; send them to the office.")
+        device = _locked_device(device_code)
+        if device.status == "issued":
+            raise _already_issued(device)
+        if device.status != "available":
+            raise DeviceNotIssuable(
+                f"{device.asset_tag} is {device.status.replace('_', ' ')}; it cannot be issued. "
+                "Set it aside for a technician and pick another."
+            )
+        warnings = _warnings(person, device, actor, config)
+        pending = [(code, text) for code, text in warnings if code not in confirmed]
+        if pending:
+            raise NeedsConfirmation(pending[0][1], tuple(c for c, _ in pending), tuple(t for _, t in pending))
+        moved_from = None
+        school = person.school
+        if school is not None and device.site_id != school.id:
+            moved_from = device.site.code if device.site else None
+            ledger.record(
+                "device.moved",
+                station=actor.station,
+                operator=actor.badge,
+                asset_tag=device.asset_tag,
+                from_site=moved_from,
+                to_site=school.code,
+                details={"reason": "issued at another site"},
+            )
+            device.site = school
+        try:
+            with atomic():
+                Loan.create(device=device, person=person, issued_by=actor.badge, issued_station=actor.station)
+        except IntegrityError as exc:
+            raise _already_issued(device) from exc
+        device.status = "issued"
+        device.holder = person
+        device.save()
+        event = ledger.record(
+            "issued",
+            station=actor.station,
+            operator=actor.badge,
+            asset_tag=device.asset_tag,
+            person=person.district_id,
+            to_site=school.code if school else None,
+            details={"confirmed": sorted(c for c, _ in warnings)} if warnings else {},
+            idem_key=idem_key,
+        )
+        return IssueResult(
+            student_card(person, config),
+            device_card(device),
+            moved_from,
+            tuple(c for c, _ in warnings),
+            event.uuid,
+        )
+
+
+def return_device(
+    actor: Actor,
+    device_code: str,
+    *,
+    config: Config,
+    condition: str = "good",
+    idem_key: str | None = None,
+) -> ReturnResult:
+    """Close the device's open loan; its status follows the condition it came back in."""
+    if condition not in CONDITION_STATUS:
+        raise BadInput(f"Unknown return condition {condition!r}.")
+    with unavailable_as_error(), atomic():
+        authorize(actor, "return")
+        done = ledger.find_by_key(idem_key)
+        if done is not None:
+            device = require_device(done.asset_tag)
+            person = require_student(done.person) if done.person else None
+            card = student_card(person, config) if person else None
+            return ReturnResult(device_card(device), card, condition, done.uuid, True)
+        device = _locked_device(device_code)
+        loan = Loan.get_or_none((Loan.device == device) & (Loan.returned_at.is_null()))
+        if loan is None:
+            where = device.site.code if device.site else "no site"
+            raise DeviceNotOnLoan(
+                f"{device.asset_tag} is not on loan (it is {device.status.replace('_', ' ')} at {where}); "
+                "nothing to return."
+            )
+        person = loan.person
+        status = CONDITION_STATUS[condition]
+        site = _station_site(actor, config)
+        Loan.update(returned_at=utcnow(), returned_by=actor.badge, condition_in=condition).where(
+            Loan.id == loan.id
+        ).execute()
+        from_site = device.site.code if device.site else None
+        device.status = status
+        device.holder = None
+        if site is not None:
+            device.site = site
+        device.save()
+        event = ledger.record(
+            "returned",
+            station=actor.station,
+            operator=actor.badge,
+            asset_tag=device.asset_tag,
+            person=person.district_id,
+            from_site=from_site,
+            to_site=site.code if site else None,
+            details={"condition": condition, "status": status},
+            idem_key=idem_key,
+        )
+        return ReturnResult(device_card(device), student_card(person, config), condition, event.uuid)
+
+
+def transfer(
+    actor: Actor,
+    device_codes: Sequence[str],
+    destination: str,
+    *,
+    idem_key: str | None = None,
+) -> TransferResult:
+    """Move devices (none on loan) to the site ``destination``; all of them or none."""
+    if not device_codes:
+        raise BadInput("Name at least one device to transfer.")
+    with unavailable_as_error(), atomic():
+        authorize(actor, "transfer")
+        site = require_site(destination)
+        done = ledger.find_by_key(idem_key)
+        if done is not None:
+            device = require_device(done.asset_tag)
+            return TransferResult((device_card(device),), location_card(site), (done.uuid,), True)
+        cards, ids = [], []
+        for n, code in enumerate(device_codes):
+            device = _locked_device(code)
+            if device.status == "issued":
+                raise DeviceAlreadyIssued(
+                    f"{device.asset_tag} is on loan to {device.holder.full_name}; return it before moving it."
+                )
+            from_site = device.site.code if device.site else None
+            if device.site_id != site.id:
+                device.site = site
+                device.save()
+                event = ledger.record(
+                    "device.moved",
+                    station=actor.station,
+                    operator=actor.badge,
+                    asset_tag=device.asset_tag,
+                    from_site=from_site,
+                    to_site=site.code,
+                    details={"reason": "transfer"},
+                    idem_key=f"{idem_key}#{n}" if idem_key and n else idem_key,
+                )
+                ids.append(event.uuid)
+            cards.append(device_card(device, with_history=False))
+        return TransferResult(tuple(cards), location_card(site), tuple(ids))
+
+
+def set_status(
+    actor: Actor,
+    device_code: str,
+    status: str,
+    *,
+    note: str = "",
+    idem_key: str | None = None,
+) -> StatusResult:
+    """A technician's status change. Lost or stolen closes an open loan; other changes need the device back."""
+    if status not in SETTABLE:
+        raise BadInput(f"Unknown status {status!r}; use one of {', '.join(SETTABLE)}.")
+    with unavailable_as_error(), atomic():
+        authorize(actor, "status")
+        done = ledger.find_by_key(idem_key)
+        if done is not None:
+            device = require_device(done.asset_tag)
+            return StatusResult(device_card(device), "", done.uuid, True)
+        device = _locked_device(device_code)
+        previous = device.status
+        if previous == status:
+            raise DeviceNotIssuable(f"{device.asset_tag} is already {status.replace('_', ' ')}.")
+        details: dict = {"status": status, "previous": previous}
+        person_code = None
+        if previous == "issued":
+            if status not in LOSS_STATUSES:
+                raise DeviceAlreadyIssued(
+                    f"{device.asset_tag} is on loan to {device.holder.full_name}; return it before "
+                    f"marking it {status.replace('_', ' ')}."
+                )
+            Loan.update(returned_at=utcnow(), returned_by=actor.badge, condition_in=status).where(
+                (Loan.device == device) & (Loan.returned_at.is_null())
+            ).execute()
+            person_code = device.holder.district_id
+            details["loan_closed"] = True
+            device.holder = None
+        if note:
+            details["note"] = note
+        device.status = status
+        device.save()
+        event = ledger.record(
+            "status",
+            station=actor.station,
+            operator=actor.badge,
+            asset_tag=device.asset_tag,
+            person=person_code,
+            details=details,
+            idem_key=idem_key,
+        )
+        return StatusResult(device_card(device), previous, event.uuid)
+
+

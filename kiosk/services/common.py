@@ -1,0 +1,170 @@
+"""Shared look-ups and the cards every use case returns."""
+
+from __future__ import annotations
+
+import json
+
+from peewee import fn
+
+from kiosk import clock
+from kiosk.config import Config
+from kiosk.dto import Actor, DeviceCard, HistoryLine, LocationCard, StudentCard
+from kiosk.errors import PermissionDenied, UnknownCode
+from kiosk.services import permissions
+from models import CatalogItem, Device, Event, Fee, Operator, Person, Site
+
+FREE_BREAK_REASON = "free break"
+
+
+def authorize(actor: Actor, action: str) -> Operator:
+    """Re-read the operator and check ``action`` against the role the database holds now."""
+    op = Operator.get_or_none(Operator.badge == actor.badge)
+    if op is None or not op.active:
+        raise PermissionDenied(f"Operator badge {actor.badge} is not active; sign in again.")
+    permissions.require(op.role, action)
+    return op
+
+
+def person_by_code(code: str) -> Person | None:
+    return Person.get_or_none(Person.district_id == code)
+
+
+def device_by_code(code: str) -> Device | None:
+    """An asset tag, or failing that a serial number (the manufacturer's barcode)."""
+    return Device.get_or_none(Device.asset_tag == code) or Device.get_or_none(Device.serial == code)
+
+
+def site_by_code(code: str) -> Site | None:
+    return Site.get_or_none(fn.UPPER(Site.code) == code.upper())
+
+
+def require_student(code: str) -> Person:
+    person = person_by_code(code)
+    if person is None:
+        raise UnknownCode(f"No student or staff member has ID {code}. Check the card or look the student up.")
+    return person
+
+
+def require_device(code: str) -> Device:
+    device = device_by_code(code)
+    if device is None:
+        raise UnknownCode(f"No device has asset tag or serial {code}. Set it aside for a technician.")
+    return device
+
+
+def require_site(code: str) -> Site:
+    site = site_by_code(code)
+    if site is None:
+        raise UnknownCode(f"No location has code {code}. Scan a LOC- card printed by kiosk.")
+    return site
+
+
+def programs(person: Person) -> tuple[str, ...]:
+    return tuple(name for name, flag in (("IEP", person.iep), ("504", person.sec504), ("ELL", person.ell)) if flag)
+
+
+def fees_owed_cents(person: Person) -> int:
+    owed = (
+        Fee.select(fn.COALESCE(fn.SUM(Fee.amount_cents - Fee.paid_cents), 0))
+        .where((Fee.person == person) & (Fee.status == "owed"))
+        .scalar()
+    )
+    return int(owed or 0)
+
+
+def free_breaks_left(person: Person, config: Config) -> int:
+    year = clock.school_year(clock.today(), config.school_year_start_month, config.school_year_start_day)
+    used = (
+        Fee.select()
+        .where(
+            (Fee.person == person)
+            & (Fee.kind == "damage")
+            & (Fee.school_year == year)
+            & (Fee.reason == FREE_BREAK_REASON)
+        )
+        .count()
+    )
+    return max(0, config.free_breaks_per_year - used)
+
+
+def student_card(person: Person, config: Config) -> StudentCard:
+    held = list(
+        Device.select(Device.asset_tag, CatalogItem.name)
+        .join(CatalogItem)
+        .where(Device.holder == person)
+        .order_by(Device.asset_tag)
+        .tuples()
+    )
+    school = person.school
+    return StudentCard(
+        id=person.district_id,
+        name=person.full_name,
+        role=person.role,
+        grade=person.grade,
+        school=school.code if school else None,
+        school_name=school.name if school else None,
+        homeroom=person.homeroom,
+        programs=programs(person),
+        case_number=person.case_number,
+        devices=tuple(tag for tag, _ in held),
+        device_lines=tuple(f"{tag}  {name}" for tag, name in held),
+        fees_owed_cents=fees_owed_cents(person),
+        free_breaks_left=free_breaks_left(person, config),
+        active=person.active,
+    )
+
+
+def _summary(event: Event) -> str:
+    details = json.loads(event.details or "{}")
+    if event.kind == "issued":
+        return f"issued to {event.person}"
+    if event.kind == "returned":
+        return f"returned by {event.person} ({details.get('condition', 'good')})"
+    if event.kind == "device.moved":
+        return f"moved {event.from_site or '?'} -> {event.to_site}"
+    if event.kind == "status":
+        return f"status {details.get('previous', '?')} -> {details.get('status')}"
+    if event.kind == "rejected":
+        return f"refused: {details.get('reason', '')}"
+    return event.kind
+
+
+def history(asset_tag: str, limit: int = 8) -> tuple[HistoryLine, ...]:
+    rows = Event.select().where(Event.asset_tag == asset_tag).order_by(Event.id.desc()).limit(limit)
+    return tuple(HistoryLine(at=clock.show(e.at), kind=e.kind, summary=_summary(e)) for e in rows)
+
+
+def device_card(device: Device, *, with_history: bool = True) -> DeviceCard:
+    holder = device.holder
+    site = device.site
+    return DeviceCard(
+        asset_tag=device.asset_tag,
+        serial=device.serial,
+        model=device.item.name,
+        category=device.item.category,
+        status=device.status,
+        holder=holder.district_id if holder else None,
+        holder_name=holder.full_name if holder else None,
+        site=site.code if site else None,
+        site_name=site.name if site else None,
+        home_site=device.home_site.code if device.home_site else None,
+        aue_date=device.aue_date.isoformat() if device.aue_date else None,
+        history=history(device.asset_tag) if with_history else (),
+    )
+
+
+def location_card(site: Site) -> LocationCard:
+    counts = (
+        Device.select(Device.status, fn.COUNT(Device.id))
+        .where(Device.site == site)
+        .group_by(Device.status)
+        .order_by(Device.status)
+        .tuples()
+    )
+    return LocationCard(
+        code=site.code,
+        name=site.name,
+        kind=site.kind,
+        parent=site.parent.code if site.parent else None,
+        devices_by_status=tuple((status, int(n)) for status, n in counts),
+    )

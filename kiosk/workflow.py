@@ -1,0 +1,405 @@
+"""The scan state machine. UI-free: the Textual station and ``kiosk scan`` both drive it.
+
+Every scan gets exactly one :class:`Outcome`. Refusals are written to the
+ledger with their reason before the outcome is returned.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+from kiosk.config import Config
+from kiosk.dto import Actor, CaseCard, DeviceCard, LocationCard, StudentCard
+from kiosk.errors import DatabaseUnavailable, DomainError, KioskError, NeedsConfirmation
+from kiosk.services import circulation, permissions
+from kiosk.services.codes import Classified, classify, clean
+from kiosk.services.common import device_card, location_card, require_site, student_card
+from kiosk.services.lookup import case_card, lookup
+from kiosk.services.refusals import record_refusal
+
+
+class Mode(StrEnum):
+    ISSUE = "ISSUE"
+    RETURN = "RETURN"
+    TRANSFER = "TRANSFER"
+    LOOKUP = "LOOKUP"
+    CASE = "CASE"
+    STATUS = "STATUS"
+    AUDIT = "AUDIT"
+
+
+MODE_ACTION = {
+    Mode.ISSUE: "issue",
+    Mode.RETURN: "return",
+    Mode.TRANSFER: "transfer",
+    Mode.LOOKUP: "lookup",
+    Mode.CASE: "case",
+    Mode.STATUS: "status",
+    Mode.AUDIT: "audit",
+}
+CONDITION_CODES = {"$GOOD": "good", "$DAMAGED": "damaged", "$NOCHARGER": "nocharger", "$LOST": "lost"}
+STATUS_CODES = {
+    "$AVAILABLE": "available",
+    "$DAMAGED": "damaged",
+    "$INREPAIR": "in_repair",
+    "$LOST": "lost",
+    "$STOLEN": "stolen",
+    "$DISPOSED": "disposed",
+    "$RETIRED": "retired",
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one scan did, and the state the screen should show afterwards."""
+
+    scan: str
+    ok: bool
+    level: str
+    """``done`` (green), ``info`` (neutral), ``warn`` (yellow: needs $CONFIRM) or ``error`` (red)."""
+    event: str
+    """``mode``, ``student``, ``issued``, ``returned``, ``transferred``, ``status``, ``lookup``,
+    ``case``, ``armed``, ``confirm``, ``cancelled``, ``done``, ``lock`` or ``error``."""
+    message: str
+    mode: str
+    student: StudentCard | None = None
+    device: DeviceCard | None = None
+    case: CaseCard | None = None
+    location: LocationCard | None = None
+    armed: str | None = None
+    """The armed return condition (RETURN) or status (STATUS)."""
+    destination: LocationCard | None = None
+    moved: tuple[str, ...] = ()
+    pending: bool = False
+    event_id: str | None = None
+
+    def as_json(self) -> dict:
+        out = {
+            "scan": self.scan,
+            "ok": self.ok,
+            "level": self.level,
+            "event": self.event,
+            "message": self.message,
+            "mode": self.mode,
+        }
+        for name in ("student", "device", "case", "location", "destination"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value.as_json()
+        if self.armed:
+            out["armed"] = self.armed
+        if self.moved:
+            out["moved"] = list(self.moved)
+        if self.pending:
+            out["pending"] = True
+        if self.event_id:
+            out["event_id"] = self.event_id
+        return out
+
+
+@dataclass
+class Tally:
+    """The shift so far at this station."""
+
+    issued: int = 0
+    returned: int = 0
+    transferred: int = 0
+    refused: int = 0
+    scans: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def per_hour(self, now: float | None = None) -> float:
+        hours = max((now or time.monotonic()) - self.started, 60.0) / 3600
+        return self.scans / hours
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("started")
+        return d
+
+
+@dataclass
+class _Pending:
+    retry: Callable[[tuple[str, ...]], Outcome]
+    codes: tuple[str, ...]
+    message: str
+
+
+class Workflow:
+    """One operator's session at one station."""
+
+    def __init__(self, actor: Actor, config: Config, mode: Mode = Mode.ISSUE):
+        self.actor = actor
+        self.config = config
+        self.mode = mode
+        self.student: StudentCard | None = None
+        self.condition = "good"
+        self.status: str | None = None
+        self.destination: LocationCard | None = None
+        self.moved: list[str] = []
+        self.pending: _Pending | None = None
+        self.tally = Tally()
+
+    # -- the one entry point -------------------------------------------------
+
+    def handle(self, raw: str, idem_key: str | None = None) -> Outcome:
+        """Process one scan and return its one outcome."""
+        idem_key = idem_key or str(uuid.uuid4())
+        self.tally.scans += 1
+        scan = raw.strip()
+        try:
+            code = clean(raw, self.config)
+            if self.pending is not None:
+                return self._while_pending(code, idem_key)
+            if self.mode is Mode.LOOKUP and not code.startswith("$"):
+                return self._lookup(code)
+            found = classify(code, self.config)
+            if found.kind == "command":
+                return self._command(found.code)
+            return self._dispatch(found, idem_key)
+        except NeedsConfirmation as exc:
+            raise AssertionError("a warning escaped its use case") from exc
+        except DatabaseUnavailable as exc:
+            self.tally.refused += 1
+            return self._out(scan, False, "error", "error", exc.message)
+        except DomainError as exc:
+            return self._refuse(scan, exc.message, idem_key)
+
+    def switch(self, mode: Mode) -> Outcome:
+        """Change mode as a function key does (same rules as scanning the mode's code)."""
+        return self.handle(f"${mode.value}")
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _out(self, scan: str, ok: bool, level: str, event: str, message: str, **cards) -> Outcome:
+        armed = self.condition if self.mode is Mode.RETURN else self.status if self.mode is Mode.STATUS else None
+        cards.setdefault("student", self.student)
+        return Outcome(
+            scan=scan,
+            ok=ok,
+            level=level,
+            event=event,
+            message=message,
+            mode=self.mode.value,
+            armed=armed,
+            destination=self.destination,
+            moved=tuple(self.moved),
+            pending=self.pending is not None,
+            **cards,
+        )
+
+    def _refuse(self, scan: str, reason: str, idem_key: str) -> Outcome:
+        self.tally.refused += 1
+        try:
+            record_refusal(self.actor, scan, reason, mode=self.mode.value, idem_key=idem_key)
+        except KioskError as exc:
+            reason = f"{reason} ({exc.message})"
+        return self._out(scan, False, "error", "error", reason)
+
+    def _while_pending(self, code: str, idem_key: str) -> Outcome:
+        pending = self.pending
+        if code.upper() == "$CONFIRM":
+            self.pending = None
+            try:
+                return pending.retry(pending.codes)
+            except DomainError as exc:
+                return self._refuse(code, exc.message, idem_key)
+        if code.upper() == "$CANCEL":
+            self.pending = None
+            return self._out(code, True, "info", "cancelled", "Cancelled; nothing was recorded. Scan the next item.")
+        return self._refuse(
+            code, f"A warning is waiting: {pending.message} Scan $CONFIRM or $CANCEL first.", idem_key
+        )
+
+    # -- commands --------------------------------------------------------------
+
+    def _command(self, code: str) -> Outcome:
+        name = code[1:]
+        if name in Mode.__members__:
+            return self._enter(Mode[name], code)
+        if code == "$LOCK":
+            return self._out(code, True, "info", "lock", "Station locked. Sign in to continue.")
+        if code == "$CONFIRM":
+            return self._out(code, True, "info", "confirm", "Nothing is waiting for confirmation.")
+        if code == "$CANCEL":
+            self.student = None
+            if self.mode is Mode.TRANSFER and self.destination:
+                self.destination, moved = None, len(self.moved)
+                self.moved = []
+                return self._out(
+                    code, True, "info", "cancelled", f"Transfer closed; the {moved} devices already moved stay moved."
+                )
+            return self._out(code, True, "info", "cancelled", "Cleared. Scan the next student.", student=None)
+        if code == "$DONE":
+            return self._done(code)
+        if self.mode is Mode.RETURN and code in CONDITION_CODES:
+            self.condition = CONDITION_CODES[code]
+            return self._out(code, True, "info", "armed", f"Next device returns as {self.condition.upper()}.")
+        if self.mode is Mode.STATUS and code in STATUS_CODES:
+            self.status = STATUS_CODES[code]
+            return self._out(code, True, "info", "armed", f"Devices scanned now become {self.status.upper()}.")
+        raise DomainError(f"{code} does nothing in {self.mode.value} mode.")
+
+    def _enter(self, mode: Mode, code: str) -> Outcome:
+        if not permissions.allowed(self.actor.role, MODE_ACTION[mode]):
+            raise DomainError(f"{mode.value} needs a technician; call one over.")
+        if mode is Mode.AUDIT:
+            raise DomainError("AUDIT mode is not available in this version of kiosk.")
+        self.mode = mode
+        self.student, self.destination, self.moved = None, None, []
+        self.condition, self.status = "good", None
+        hint = {
+            Mode.ISSUE: "Scan a student ID.",
+            Mode.RETURN: "Scan a device. Scan $DAMAGED, $NOCHARGER or $LOST first if it is not in good shape.",
+            Mode.TRANSFER: "Scan the LOC- card of the destination.",
+            Mode.LOOKUP: "Scan anything to see it.",
+            Mode.CASE: "Scan a student for their case, or a CASE- tag for its student.",
+            Mode.STATUS: "Scan a status code, then the devices.",
+        }[mode]
+        return self._out(code, True, "info", "mode", f"{mode.value} mode. {hint}", student=None)
+
+    def _done(self, code: str) -> Outcome:
+        if self.mode is Mode.TRANSFER and self.destination is not None:
+            dest, moved = self.destination, list(self.moved)
+            self.destination, self.moved = None, []
+            return self._out(
+                code, True, "done", "done", f"Transfer to {dest.name} finished: {len(moved)} devices.", location=dest
+            )
+        self.student = None
+        return self._out(code, True, "info", "done", "Done. Scan the next student.", student=None)
+
+    # -- codes by mode ---------------------------------------------------------
+
+    def _lookup(self, code: str) -> Outcome:
+        result = lookup(code, config=self.config, actor=self.actor)
+        what = {"student": "Student", "device": "Device", "case": "Case", "location": "Location"}[result.kind]
+        return self._out(
+            code, True, "info", "lookup", f"{what} found.",
+            student=result.student, device=result.device, case=result.case, location=result.location,
+        )  # fmt: skip
+
+    def _dispatch(self, found: Classified, idem_key: str) -> Outcome:
+        handler = getattr(self, f"_{self.mode.value.lower()}_{found.kind}", None)
+        if handler is None:
+            raise DomainError(self._wrong_kind(found.kind))
+        return handler(found, idem_key)
+
+    def _wrong_kind(self, kind: str) -> str:
+        what = {"student": "a student ID", "device": "a device", "location": "a LOC- card", "case": "a CASE- tag"}
+        expected = {
+            Mode.ISSUE: "a student ID, then a device",
+            Mode.RETURN: "a device",
+            Mode.TRANSFER: "a LOC- card, then devices",
+            Mode.CASE: "a student ID or a CASE- tag",
+            Mode.STATUS: "a status code, then devices",
+        }[self.mode]
+        return f"That was {what[kind]}; {self.mode.value} mode expects {expected}."
+
+    def _issue_student(self, found: Classified, idem_key: str) -> Outcome:
+        card = student_card(found.person, self.config)
+        if not card.active:
+            raise DomainError(f"{card.name} is not active; send them to the office.")
+        self.student = card
+        return self._out(found.code, True, "info", "student", f"{card.name}: scan the device to issue.")
+
+    def _issue_case(self, found: Classified, idem_key: str) -> Outcome:
+        case = case_card(found.case_number, self.config)
+        if case.student is None:
+            raise DomainError(f"CASE-{case.number} is empty; scan the student's ID instead.")
+        self.student = case.student
+        return self._out(found.code, True, "info", "student", f"{case.student.name}: scan the device to issue.")
+
+    def _issue_device(self, found: Classified, idem_key: str) -> Outcome:
+        if self.student is None:
+            raise DomainError("Scan the student's ID first, then the device.")
+        student, tag = self.student.id, found.device.asset_tag
+
+        def attempt(confirmed: tuple[str, ...]) -> Outcome:
+            try:
+                result = circulation.issue(
+                    self.actor, student, tag, config=self.config, confirmed=confirmed, idem_key=idem_key
+                )
+            except NeedsConfirmation as exc:
+                self.pending = _Pending(attempt, exc.codes, exc.message)
+                return self._out(tag, True, "warn", "confirm", " ".join(exc.warnings), device=device_card(found.device))
+            self.tally.issued += 1
+            self.student = None
+            moved = f" (moved here from {result.moved_from})" if result.moved_from else ""
+            return Outcome(
+                scan=tag, ok=True, level="done", event="issued", mode=self.mode.value,
+                message=f"Issued {tag} to {result.student.name}{moved}. Next student.",
+                student=result.student, device=result.device, event_id=result.event_id,
+            )  # fmt: skip
+
+        return attempt(())
+
+    def _return_device(self, found: Classified, idem_key: str) -> Outcome:
+        condition = self.condition
+        result = circulation.return_device(
+            self.actor, found.device.asset_tag, config=self.config, condition=condition, idem_key=idem_key
+        )
+        self.condition = "good"
+        self.tally.returned += 1
+        who = result.student.name if result.student else "?"
+        note = "" if condition == "good" else f" as {condition.upper()}"
+        level = "done" if condition == "good" else "warn"
+        return self._out(
+            found.code, True, level, "returned", f"Returned {result.device.asset_tag} from {who}{note}.",
+            student=result.student, device=result.device,
+        )  # fmt: skip
+
+    def _return_student(self, found: Classified, idem_key: str) -> Outcome:
+        card = student_card(found.person, self.config)
+        held = ", ".join(card.devices) or "no devices"
+        return self._out(found.code, True, "info", "student", f"{card.name} holds {held}. Scan the device.", student=card)
+
+    def _transfer_location(self, found: Classified, idem_key: str) -> Outcome:
+        self.destination = location_card(require_site(found.code))
+        self.moved = []
+        return self._out(
+            found.code, True, "info", "location", f"Moving devices to {self.destination.name}. Scan them, then $DONE."
+        )
+
+    def _transfer_device(self, found: Classified, idem_key: str) -> Outcome:
+        if self.destination is None:
+            raise DomainError("Scan the LOC- card of the destination first.")
+        result = circulation.transfer(self.actor, [found.device.asset_tag], self.destination.code, idem_key=idem_key)
+        self.destination = result.destination
+        tag = found.device.asset_tag
+        if tag not in self.moved:
+            self.moved.append(tag)
+        self.tally.transferred += 1
+        return self._out(
+            found.code, True, "done", "transferred", f"{tag} moved to {self.destination.name} ({len(self.moved)} so far).",
+            device=result.devices[0],
+        )  # fmt: skip
+
+    def _case_student(self, found: Classified, idem_key: str) -> Outcome:
+        card = student_card(found.person, self.config)
+        if card.case_number is None:
+            return self._out(found.code, True, "info", "case", f"{card.name} has no storage case.", student=card)
+        case = CaseCard(card.case_number, card)
+        return self._out(found.code, True, "info", "case", f"{card.name}: CASE {card.case_number}.", student=card, case=case)
+
+    def _case_case(self, found: Classified, idem_key: str) -> Outcome:
+        case = case_card(found.case_number, self.config)
+        if case.student is None:
+            return self._out(found.code, True, "info", "case", f"CASE-{case.number} is empty.", case=case, student=None)
+        return self._out(
+            found.code, True, "info", "case", f"CASE-{case.number} belongs to {case.student.name}.",
+            case=case, student=case.student,
+        )  # fmt: skip
+
+    def _status_device(self, found: Classified, idem_key: str) -> Outcome:
+        if self.status is None:
+            raise DomainError("Scan a status code ($LOST, $STOLEN, $INREPAIR, $AVAILABLE, ...) first.")
+        result = circulation.set_status(self.actor, found.device.asset_tag, self.status, idem_key=idem_key)
+        return self._out(
+            found.code, True, "done", "status",
+            f"{result.device.asset_tag}: {result.previous.replace('_', ' ')} -> {self.status.replace('_', ' ')}.",
+            device=result.device,
+        )  # fmt: skip
