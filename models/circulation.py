@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from peewee import SQL, BooleanField, CharField, ForeignKeyField, IntegerField, TextField
+from peewee import (
+    SQL,
+    BooleanField,
+    CharField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from models.base import BaseModel, UTCDateTimeField, utcnow
 from models.inventory import Device, Person, Site

@@ -17,8 +17,8 @@ from kiosk.errors import (
     DeviceNotIssuable,
     DeviceNotOnLoan,
     FeesOwed,
-    Ineligible,
     InactivePerson,
+    Ineligible,
     NeedsConfirmation,
 )
 from kiosk.services import permissions

@@ -7,7 +7,13 @@ from kiosk.db import unavailable_as_error
 from kiosk.dto import Actor, CaseCard, Lookup
 from kiosk.errors import UnknownCode
 from kiosk.services.codes import classify, clean
-from kiosk.services.common import authorize, device_card, location_card, require_site, student_card
+from kiosk.services.common import (
+    authorize,
+    device_card,
+    location_card,
+    require_site,
+    student_card,
+)
 from models import Person
 
 

@@ -1,4 +1,5 @@
 """The first schema: a frozen copy of the models as they stood, plus the one-open-loan index."""
+# ruff: noqa: F403, F405
 from peewee import *
 
 
