@@ -105,8 +105,9 @@ def connect(url: str, *, migrate: bool = False) -> peewee.Database:
     return db
 
 
-def pending_migrations(db: peewee.Database) -> list[str]:
-    return [m.name for m in Runner(db, str(MIGRATIONS_DIR)).status() if not m.applied]
+def applied_migrations(db: peewee.Database) -> list[str]:
+    """Names of the migrations this database has, oldest first."""
+    return [m.name for m in Runner(db, str(MIGRATIONS_DIR)).status() if m.applied]
 
 
 @contextlib.contextmanager
