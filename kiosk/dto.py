@@ -81,6 +81,7 @@ class LocationCard:
 
     def as_json(self) -> dict:
         d = asdict(self)
+        d["site_kind"] = d.pop("kind")  # "kind" names what a lookup found
         d["devices_by_status"] = dict(self.devices_by_status)
         return d
 
