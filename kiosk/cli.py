@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     sub.add_parser("check", parents=[g], help="verify invariants and the ledger")
+    for module in EXTENSIONS:
+        COMMANDS.update(module.register(sub, g))
     return parser
 
 
@@ -265,6 +267,9 @@ def cmd_station(args, config) -> int:
     _open(args, config)
     return _run_station(config)
 
+
+EXTENSIONS: list = []
+"""Modules with ``register(subparsers, global_parent) -> {command: handler}`` that add commands."""
 
 COMMANDS: dict[str | None, Handler] = {
     None: cmd_station,
