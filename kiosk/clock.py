@@ -24,7 +24,7 @@ def set_zone(name: str | None) -> None:
 
 def to_local(value: dt.datetime) -> dt.datetime:
     """A naive UTC datetime from the database as an aware local one."""
-    aware = value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
+    aware = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
     return aware.astimezone(_zone) if _zone else aware.astimezone()
 
 
@@ -33,7 +33,7 @@ def show(value: dt.datetime | None) -> str:
 
 
 def today() -> dt.date:
-    return to_local(dt.datetime.now(dt.timezone.utc)).date()
+    return to_local(dt.datetime.now(dt.UTC)).date()
 
 
 def school_year(day: dt.date, start_month: int = 7, start_day: int = 1) -> int:

@@ -74,7 +74,7 @@ class Config:
     extra: dict = field(default_factory=dict, compare=False)
     """Sections this version does not interpret (kept for later features)."""
 
-    def with_overrides(self, **values) -> "Config":
+    def with_overrides(self, **values) -> Config:
         return replace(self, **{k: v for k, v in values.items() if v is not None})
 
 
@@ -82,6 +82,32 @@ _CHOICES = {
     "eligibility": ("warn", "block"),
     "owed_fees": ("ignore", "warn", "block"),
 }
+_TYPES = {"int": int, "bool": bool, "str": str, "str | None": str}
+_WORDS = {int: "a whole number", bool: "true or false", str: "text in quotes"}
+_RANGES = {
+    "case_first": (0, None),
+    "case_last": (0, None),
+    "max_scan_length": (1, None),
+    "idle_lock_seconds": (1, None),
+    "owed_threshold_cents": (0, None),
+    "free_breaks_per_year": (0, None),
+    "school_year_start_month": (1, 12),
+    "school_year_start_day": (1, 31),
+}
+
+
+def _check_value(p: Path, key: str, value, type_name: str) -> None:
+    """A TOML value of the wrong type or range is refused here, not by a crash mid-shift."""
+    want = _TYPES.get(type_name)
+    if want is None:
+        return
+    wrong = isinstance(value, bool) or not isinstance(value, int) if want is int else not isinstance(value, want)
+    if wrong:
+        raise BadInput(f"Config {p}: {key} must be {_WORDS[want]}, not {value!r}.")
+    low, high = _RANGES.get(key, (None, None))
+    if (low is not None and value < low) or (high is not None and value > high):
+        span = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise BadInput(f"Config {p}: {key} must be {span}, not {value!r}.")
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
@@ -113,7 +139,10 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         if key not in known or key == "extra":
             extra[key] = value
             continue
+        _check_value(p, key, value, known[key].type)
         values[key] = value
+    if values.get("case_first", Config.case_first) > values.get("case_last", Config.case_last):
+        raise BadInput(f"Config {p}: case_first must not be greater than case_last.")
     for key, allowed in _CHOICES.items():
         if key in values and values[key] not in allowed:
             raise BadInput(f"Config {p}: {key} must be one of {', '.join(allowed)}, not {values[key]!r}.")

@@ -81,8 +81,12 @@ def connect(url: str, *, migrate: bool = False) -> peewee.Database:
         models.database.initialize(db)
         runner = Runner(db, str(MIGRATIONS_DIR))
         status = runner.status()
-    except peewee.OperationalError as exc:
-        raise DatabaseUnavailable(f"Cannot open the database {describe(url)}: {exc}.") from exc
+    except peewee.DatabaseError as exc:  # OperationalError, and "file is not a database" for a stray file
+        db.close()
+        hint = ""
+        if isinstance(db, peewee.SqliteDatabase):
+            hint = " Check that the path is a kiosk database (or a new file) in a folder this user can write to."
+        raise DatabaseUnavailable(f"Cannot open the database {describe(url)}: {exc}.{hint}") from exc
     unknown = [m.name for m in status if m.path is None]
     if unknown:
         db.close()
@@ -100,7 +104,8 @@ def connect(url: str, *, migrate: bool = False) -> peewee.Database:
             )
         try:
             runner.up()
-        except peewee.OperationalError as exc:
+        except peewee.DatabaseError as exc:  # also a PostgreSQL user without the right to create tables
+            db.close()
             raise DatabaseUnavailable(f"Cannot migrate the database {describe(url)}: {exc}.") from exc
     return db
 

@@ -106,9 +106,7 @@ class Lookup:
     location: LocationCard | None = None
 
     def as_json(self) -> dict:
-        body = {"student": self.student, "device": self.device, "case": self.case, "location": self.location}[
-            self.kind
-        ]
+        body = {"student": self.student, "device": self.device, "case": self.case, "location": self.location}[self.kind]
         return {"kind": self.kind, **body.as_json()}
 
 

@@ -37,7 +37,10 @@ GENESIS = "0" * 64
 
 
 def canonical_details(details: dict | None) -> str:
-    return json.dumps(details or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    """Details as stored and hashed: sorted keys, compact. Text a database cannot hold (a lone surrogate
+    from a garbled scan read with ``surrogateescape``) is kept as a visible ``\\udcff`` escape."""
+    text = json.dumps(details or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def event_hash(row: dict) -> str:
@@ -123,7 +126,7 @@ class BulkChain:
     last_hash: str = GENESIS
 
     @classmethod
-    def open(cls, station: str) -> "BulkChain":
+    def open(cls, station: str) -> BulkChain:
         head = _station_row(station)
         return cls(station, head.last_seq, head.last_hash or GENESIS)
 

@@ -53,6 +53,10 @@ STATUS_CODES = {
 }
 
 
+def _devices(n: int) -> str:
+    return f"{n} device" if n == 1 else f"{n} devices"
+
+
 @dataclass
 class _Pending:
     retry: Callable[[tuple[str, ...]], Outcome]
@@ -137,14 +141,18 @@ class Workflow:
             self.pending = None
             try:
                 return pending.retry(pending.codes)
+            except DatabaseUnavailable:
+                self.pending = pending  # nothing was recorded: $CONFIRM again once the database answers
+                raise
             except DomainError as exc:
                 return self._refuse(code, exc.message, idem_key)
         if code.upper() == "$CANCEL":
             self.pending = None
             return self._out(code, True, "info", "cancelled", "Cancelled; nothing was recorded. Scan the next item.")
-        return self._refuse(
-            code, f"A warning is waiting: {pending.message} Scan $CONFIRM or $CANCEL first.", idem_key
-        )
+        if code.upper() == "$LOCK":
+            self.pending = None  # locking always works; the warning is dropped and nothing was recorded
+            return self._command("$LOCK")
+        return self._refuse(code, f"A warning is waiting: {pending.message} Scan $CONFIRM or $CANCEL first.", idem_key)
 
     # -- commands --------------------------------------------------------------
 
@@ -153,18 +161,23 @@ class Workflow:
         if name in Mode.__members__:
             return self._enter(Mode[name], code)
         if code == "$LOCK":
-            return self._out(code, True, "info", "lock", "Station locked. Sign in to continue.")
+            self.student, self.condition = None, "good"
+            return self._out(code, True, "info", "lock", "Station locked. Sign in to continue.", student=None)
         if code == "$CONFIRM":
             return self._out(code, True, "info", "confirm", "Nothing is waiting for confirmation.")
         if code == "$CANCEL":
-            self.student = None
+            self.student, self.condition = None, "good"
+            if self.mode is Mode.STATUS:
+                self.status = None
             if self.mode is Mode.TRANSFER and self.destination:
                 self.destination, moved = None, len(self.moved)
                 self.moved = []
-                return self._out(
-                    code, True, "info", "cancelled", f"Transfer closed; the {moved} devices already moved stay moved."
-                )
-            return self._out(code, True, "info", "cancelled", "Cleared. Scan the next student.", student=None)
+                closed = f"Transfer closed after {_devices(moved)}; what was moved stays moved."
+                return self._out(code, True, "info", "cancelled", closed)
+            nxt = {Mode.RETURN: "Scan the next device.", Mode.STATUS: "Scan a status code."}.get(
+                self.mode, "Scan the next student."
+            )
+            return self._out(code, True, "info", "cancelled", f"Cleared. {nxt}", student=None)
         if code == "$DONE":
             return self._done(code)
         if self.mode is Mode.RETURN and code in CONDITION_CODES:
@@ -198,7 +211,7 @@ class Workflow:
             dest, moved = self.destination, list(self.moved)
             self.destination, self.moved = None, []
             return self._out(
-                code, True, "done", "done", f"Transfer to {dest.name} finished: {len(moved)} devices.", location=dest
+                code, True, "done", "done", f"Transfer to {dest.name} finished: {_devices(len(moved))}.", location=dest
             )
         self.student = None
         return self._out(code, True, "info", "done", "Done. Scan the next student.", student=None)
@@ -269,11 +282,22 @@ class Workflow:
         return attempt(())
 
     def _return_device(self, found: Classified, idem_key: str) -> Outcome:
-        condition = self.condition
-        result = circulation.return_device(
-            self.actor, found.device.asset_tag, config=self.config, condition=condition, idem_key=idem_key
-        )
-        self.condition = "good"
+        # The armed condition belongs to this one device scan, accepted or refused: a refused scan must not
+        # leave DAMAGED (and its fee) armed for the next, unrelated device.
+        condition, self.condition = self.condition, "good"
+        try:
+            result = circulation.return_device(
+                self.actor, found.device.asset_tag, config=self.config, condition=condition, idem_key=idem_key
+            )
+        except DatabaseUnavailable:
+            self.condition = condition  # nothing happened: the same scan again keeps its condition
+            raise
+        except DomainError as exc:
+            if condition == "good":
+                raise
+            raise DomainError(
+                f"{exc.message} The {condition.upper()} mark was cleared; scan it again before the next device."
+            ) from exc
         self.tally.returned += 1
         who = result.student.name if result.student else "?"
         note = "" if condition == "good" else f" as {condition.upper()}"
@@ -286,7 +310,9 @@ class Workflow:
     def _return_student(self, found: Classified, idem_key: str) -> Outcome:
         card = student_card(found.person, self.config)
         held = ", ".join(card.devices) or "no devices"
-        return self._out(found.code, True, "info", "student", f"{card.name} holds {held}. Scan the device.", student=card)
+        return self._out(
+            found.code, True, "info", "student", f"{card.name} holds {held}. Scan the device.", student=card
+        )
 
     def _transfer_location(self, found: Classified, idem_key: str) -> Outcome:
         self.destination = location_card(require_site(found.code))
@@ -301,6 +327,11 @@ class Workflow:
         result = circulation.transfer(self.actor, [found.device.asset_tag], self.destination.code, idem_key=idem_key)
         self.destination = result.destination
         tag = found.device.asset_tag
+        if not result.event_ids:  # it was there already: nothing moved, nothing counted
+            return self._out(
+                found.code, True, "info", "transferred", f"{tag} is already at {self.destination.name}; nothing to move.",
+                device=result.devices[0],
+            )  # fmt: skip
         if tag not in self.moved:
             self.moved.append(tag)
         self.tally.transferred += 1
@@ -314,7 +345,9 @@ class Workflow:
         if card.case_number is None:
             return self._out(found.code, True, "info", "case", f"{card.name} has no storage case.", student=card)
         case = CaseCard(card.case_number, card)
-        return self._out(found.code, True, "info", "case", f"{card.name}: CASE {card.case_number}.", student=card, case=case)
+        return self._out(
+            found.code, True, "info", "case", f"{card.name}: CASE {card.case_number}.", student=card, case=case
+        )
 
     def _case_case(self, found: Classified, idem_key: str) -> Outcome:
         case = case_card(found.case_number, self.config)

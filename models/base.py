@@ -12,7 +12,7 @@ database = DatabaseProxy()
 
 def utcnow() -> dt.datetime:
     """Current time in UTC as a naive datetime (the database stores UTC only)."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class UTCDateTimeField(DateTimeField):
@@ -20,7 +20,7 @@ class UTCDateTimeField(DateTimeField):
 
     def db_value(self, value):
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
         return super().db_value(value)
 
 

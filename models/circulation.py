@@ -53,11 +53,7 @@ class Loan(BaseModel):
     condition_in = CharField(null=True)
 
 
-Loan.add_index(
-    Loan.index(Loan.device, unique=True, name="loan_one_open_per_device").where(
-        SQL("returned_at IS NULL")
-    )
-)
+Loan.add_index(Loan.index(Loan.device, unique=True, name="loan_one_open_per_device").where(SQL("returned_at IS NULL")))
 
 
 class Fee(BaseModel):

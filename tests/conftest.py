@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from dataclasses import dataclass
+from unittest import mock
 
 import pytest
 
 from kiosk import db as kdb
+from kiosk import security
 from kiosk.config import Config
 from kiosk.dto import Actor
 from kiosk.services import inventory, operators
@@ -77,6 +80,11 @@ class District:
     admin: Actor
 
 
+@functools.cache
+def _pin_hash(pin: str) -> str:
+    return security.hash_pin(pin)
+
+
 def build_district(config: Config) -> District:
     """A small district: one high school, one elementary school, storage, a few students and devices.
 
@@ -102,9 +110,11 @@ def build_district(config: Config) -> District:
         inventory.add_device(f"CB{n}", f"5CD{n:05d}", "HP Chromebook 11 G9 EE", "STORE", station=config.station)
     inventory.add_device("TB1", "DMPX0001", "Apple iPad 9th gen", "ES", station=config.station)
     inventory.add_device("HOT1", "KJ0001", "Kajeet SmartSpot", "STORE", station=config.station)
-    for badge, name, role in (("OP1", "Olive Operator", "operator"), ("TE1", "Theo Tech", "technician"),
-                              ("AD1", "Ada Admin", "admin")):  # fmt: skip
-        operators.add_operator(badge, name, role, PIN, station=config.station)
+    # scrypt costs ~40 ms a hash: the three test operators share one hash of PIN, made once per test process.
+    with mock.patch.object(operators, "hash_pin", _pin_hash):
+        for badge, name, role in (("OP1", "Olive Operator", "operator"), ("TE1", "Theo Tech", "technician"),
+                                  ("AD1", "Ada Admin", "admin")):  # fmt: skip
+            operators.add_operator(badge, name, role, PIN, station=config.station)
     return District(
         config,
         Actor("OP1", "Olive Operator", "operator", config.station),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from peewee import IntegrityError
+
 from kiosk import ledger
 from kiosk.config import Config
 from kiosk.db import atomic, for_update, unavailable_as_error
@@ -31,7 +33,11 @@ def assign_case(actor: Actor, student_code: str, *, config: Config, number: int 
                     f"All storage cases {config.case_first}-{config.case_last} are taken; release some first."
                 )
         person.case_number = number
-        person.save()
+        try:
+            with atomic():
+                person.save()
+        except IntegrityError as exc:  # another station gave the same case away a moment ago
+            raise NoCaseFree(f"CASE-{number} was just taken at another station; scan the student again.") from exc
         ledger.record(
             "case.assigned",
             station=actor.station,
@@ -46,7 +52,7 @@ def release_case(actor: Actor, student_code: str, *, config: Config) -> CaseCard
     """Free the student's case so it can be given to someone else."""
     with unavailable_as_error(), atomic():
         authorize(actor, "case.release")
-        person = require_student(student_code)
+        person = for_update(Person.select().where(Person.id == require_student(student_code).id)).get()
         if person.case_number is None:
             raise DomainError(f"{person.full_name} has no storage case.")
         number = person.case_number

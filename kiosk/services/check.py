@@ -182,7 +182,7 @@ def _compare_cases(replay: _Replay, problems: _Problems) -> None:
     actual = dict(
         Person.select(Person.district_id, Person.case_number).where(Person.case_number.is_null(False)).tuples()
     )
-    for person, number in sorted(set(actual.items()) ^ set(replay.cases.items())):
+    for person in sorted({person for person, _ in set(actual.items()) ^ set(replay.cases.items())}):
         problems.add(
             f"storage case of {person}: the ledger says {replay.cases.get(person)}, the records say {actual.get(person)}."
         )
@@ -196,6 +196,8 @@ def check() -> CheckReport:
         for event in _events():
             replay.apply(event)
         stations = list(Station.select())
+        for name in sorted(set(replay.heads) - {station.name for station in stations}):
+            problems.add(f"station {name}: the ledger holds its events but the head of its chain is missing.")
         for station in stations:
             seq, last = replay.heads.get(station.name, (0, GENESIS))
             if (station.last_seq, station.last_hash or GENESIS) != (seq, last):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from peewee import IntegrityError
@@ -20,6 +21,7 @@ from kiosk.errors import (
     InactivePerson,
     Ineligible,
     NeedsConfirmation,
+    UnknownCode,
 )
 from kiosk.services import permissions
 from kiosk.services.common import (
@@ -27,9 +29,11 @@ from kiosk.services.common import (
     device_card,
     fees_owed_cents,
     location_card,
+    replayed,
     require_device,
     require_site,
     require_student,
+    site_by_code,
     student_card,
 )
 from models import CatalogItem, Device, Loan, Person, Station, utcnow
@@ -59,7 +63,13 @@ def _already_issued(device: Device) -> DeviceAlreadyIssued:
 
 def _station_site(actor: Actor, config: Config):
     if config.station_site:
-        return require_site(config.station_site)
+        site = site_by_code(config.station_site)
+        if site is None:
+            raise UnknownCode(
+                f"This station's site {config.station_site} (station_site in the config) is not a known location; "
+                "nothing was recorded. Ask an admin to fix the config."
+            )
+        return site
     station = Station.get_or_none(Station.name == actor.station)
     return station.site if station else None
 
@@ -116,7 +126,7 @@ def issue(
     """
     with unavailable_as_error(), atomic():
         authorize(actor, "issue")
-        done = ledger.find_by_key(idem_key)
+        done = replayed(idem_key, "issued")
         if done is not None:
             person, device = require_student(done.person), require_device(done.asset_tag)
             return IssueResult(student_card(person, config), device_card(device), None, (), done.uuid, True)
@@ -189,12 +199,13 @@ def return_device(
         raise BadInput(f"Unknown return condition {condition!r}.")
     with unavailable_as_error(), atomic():
         authorize(actor, "return")
-        done = ledger.find_by_key(idem_key)
+        done = replayed(idem_key, "returned")
         if done is not None:
             device = require_device(done.asset_tag)
             person = require_student(done.person) if done.person else None
             card = student_card(person, config) if person else None
-            return ReturnResult(device_card(device), card, condition, done.uuid, True)
+            recorded = json.loads(done.details or "{}").get("condition", condition)
+            return ReturnResult(device_card(device), card, recorded, done.uuid, True)
         device = _locked_device(device_code)
         loan = Loan.get_or_none((Loan.device == device) & (Loan.returned_at.is_null()))
         if loan is None:
@@ -205,7 +216,8 @@ def return_device(
             )
         person = loan.person
         status = CONDITION_STATUS[condition]
-        site = _station_site(actor, config)
+        # A device reported lost never reached the desk: it stays recorded where it was.
+        site = None if condition == "lost" else _station_site(actor, config)
         Loan.update(returned_at=utcnow(), returned_by=actor.badge, condition_in=condition).where(
             Loan.id == loan.id
         ).execute()
@@ -242,7 +254,7 @@ def transfer(
     with unavailable_as_error(), atomic():
         authorize(actor, "transfer")
         site = require_site(destination)
-        done = ledger.find_by_key(idem_key)
+        done = replayed(idem_key, "device.moved")
         if done is not None:
             device = require_device(done.asset_tag)
             return TransferResult((device_card(device),), location_card(site), (done.uuid,), True)
@@ -285,10 +297,11 @@ def set_status(
         raise BadInput(f"Unknown status {status!r}; use one of {', '.join(SETTABLE)}.")
     with unavailable_as_error(), atomic():
         authorize(actor, "status")
-        done = ledger.find_by_key(idem_key)
+        done = replayed(idem_key, "status")
         if done is not None:
             device = require_device(done.asset_tag)
-            return StatusResult(device_card(device), "", done.uuid, True)
+            previous = json.loads(done.details or "{}").get("previous", "")
+            return StatusResult(device_card(device), previous, done.uuid, True)
         device = _locked_device(device_code)
         previous = device.status
         if previous == status:
@@ -321,5 +334,3 @@ def set_status(
             idem_key=idem_key,
         )
         return StatusResult(device_card(device), previous, event.uuid)
-
-

@@ -6,10 +6,10 @@ import json
 
 from peewee import fn
 
-from kiosk import clock
+from kiosk import clock, ledger
 from kiosk.config import Config
 from kiosk.dto import Actor, DeviceCard, HistoryLine, LocationCard, StudentCard
-from kiosk.errors import PermissionDenied, UnknownCode
+from kiosk.errors import DomainError, PermissionDenied, UnknownCode
 from kiosk.services import permissions
 from models import CatalogItem, Device, Event, Fee, Operator, Person, Site
 
@@ -23,6 +23,22 @@ def authorize(actor: Actor, action: str) -> Operator:
         raise PermissionDenied(f"Operator badge {actor.badge} is not active; sign in again.")
     permissions.require(op.role, action)
     return op
+
+
+def replayed(idem_key: str | None, *kinds: str) -> Event | None:
+    """The event a retried request (same idempotency key) already wrote, or None for a new request.
+
+    A key that was spent on a refused scan refuses again with the same reason
+    (the scan is applied exactly once, and so is its refusal); a key spent on
+    another kind of change is refused rather than misread.
+    """
+    done = ledger.find_by_key(idem_key)
+    if done is None or done.kind in kinds:
+        return done
+    if done.kind == "rejected":
+        reason = json.loads(done.details or "{}").get("reason")
+        raise DomainError(reason or "This scan was already refused; scan the next item.")
+    raise DomainError(f"This scan was already recorded ({done.kind}); nothing more was done. Scan the next item.")
 
 
 def person_by_code(code: str) -> Person | None:

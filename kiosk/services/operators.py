@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from kiosk import clock, ledger
-from kiosk.db import atomic, unavailable_as_error
+from kiosk.db import atomic, for_update, unavailable_as_error
 from kiosk.dto import Actor, OperatorInfo
 from kiosk.errors import BadInput, OperatorLocked, SignInFailed
 from kiosk.security import hash_pin, verify_pin
@@ -18,7 +18,8 @@ MIN_PIN_LENGTH = 4
 
 
 def _info(op: Operator) -> OperatorInfo:
-    return OperatorInfo(op.badge, op.name, op.role, op.active, clock.show(op.locked_until) or None)
+    locked = op.locked_until if op.locked_until is not None and op.locked_until > utcnow() else None
+    return OperatorInfo(op.badge, op.name, op.role, op.active, clock.show(locked) or None)
 
 
 def validate_pin(pin: str) -> None:
@@ -53,11 +54,12 @@ def sign_in(badge: str, pin: str, *, station: str) -> Actor:
     Five wrong PINs in a row lock the badge for five minutes. The message never
     says whether the badge or the PIN was wrong, and the PIN is never recorded.
     """
-    badge = badge.strip()
+    badge = badge.strip().encode("utf-8", "backslashreplace").decode("utf-8")  # a garbled read matches no badge
     now = utcnow()
     with unavailable_as_error():
         with atomic():
-            op = Operator.get_or_none(Operator.badge == badge)
+            # Locked so that wrong PINs tried at several stations at once are all counted.
+            op = for_update(Operator.select().where(Operator.badge == badge)).first()
             if op is None or not op.active:
                 ledger.record("signin.failed", station=station, details={"badge": badge[:64]})
                 failure: Exception = SignInFailed("Unknown badge or wrong PIN; try again.")

@@ -19,6 +19,8 @@ NEEDS = {
     "case.release": "technician",
     "operator.manage": "admin",
     "exit": "admin",
+    "import": "admin",
+    "catalog.edit": "admin",
 }
 """The least role each action needs."""
 
@@ -33,4 +35,6 @@ def require(role: str, action: str) -> None:
     """Raise PermissionDenied naming the role needed when ``role`` may not do ``action``."""
     if not allowed(role, action):
         needed = NEEDS[action]
-        raise PermissionDenied(f"{TITLES[needed].capitalize()} is needed for {action.replace('.', ' ')}; call one over.")
+        raise PermissionDenied(
+            f"{TITLES[needed].capitalize()} is needed for {action.replace('.', ' ')}; call one over."
+        )

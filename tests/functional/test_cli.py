@@ -11,9 +11,8 @@ import sys
 import pytest
 
 from kiosk import db as kdb
-from tests.conftest import PIN, build_district
-
 from kiosk.config import Config
+from tests.conftest import PIN, build_district
 
 
 def run(args, *, home, stdin="", env=None, check_rc=None):
@@ -22,6 +21,7 @@ def run(args, *, home, stdin="", env=None, check_rc=None):
     proc = subprocess.run(
         [sys.executable, "-m", "kiosk.cli", *args],
         input=stdin,
+        check=False,
         capture_output=True,
         text=True,
         env=full_env,
