@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk import clock
+from kiosk import cli_import, clock
 from kiosk import db as kdb
 from kiosk.config import Config, data_dir, load_config
 from kiosk.dto import Actor
@@ -22,7 +22,9 @@ Handler = Callable[[argparse.Namespace, Config], int]
 def _globals() -> argparse.ArgumentParser:
     """``--db`` and ``--config`` accepted before or after the command."""
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--db", default=argparse.SUPPRESS, metavar="URL", help="database URL (else KIOSK_DB, config, default file)")
+    p.add_argument(
+        "--db", default=argparse.SUPPRESS, metavar="URL", help="database URL (else KIOSK_DB, config, default file)"
+    )
     p.add_argument("--config", default=argparse.SUPPRESS, metavar="FILE", help="config file (TOML)")
     return p
 
@@ -171,7 +173,9 @@ def _open_scans(path: str):
 def _print_lookup(result) -> None:
     if result.kind == "student":
         s = result.student
-        print(f"Student  {s.name} ({s.id})  grade {s.grade or '-'}  {s.school_name or '-'}  homeroom {s.homeroom or '-'}")
+        print(
+            f"Student  {s.name} ({s.id})  grade {s.grade or '-'}  {s.school_name or '-'}  homeroom {s.homeroom or '-'}"
+        )
         print(f"Programs {', '.join(s.programs) or '-'}   storage case {s.case_number or '-'}")
         print(f"Devices  {', '.join(s.device_lines) or 'none'}")
         print(f"Fees     {_money(s.fees_owed_cents)} owed, {s.free_breaks_left} free breaks left")
@@ -249,8 +253,8 @@ def cmd_demo(args, config) -> int:
     else:
         summary = demo.describe_demo()
         print(f"The demo district is already in {kdb.describe(url)}.")
-    print(demo.tour(summary, url))
-    config = config.with_overrides(station_site=summary.station_site)
+    print("\n".join(summary.tour()))
+    config = config.with_overrides(station_site=config.station_site or demo.station_site(config.station))
     if args.no_run:
         return 0
     return _run_station(config)
@@ -270,6 +274,7 @@ def cmd_station(args, config) -> int:
 
 EXTENSIONS: list = []
 """Modules with ``register(subparsers, global_parent) -> {command: handler}`` that add commands."""
+EXTENSIONS.append(cli_import)
 
 COMMANDS: dict[str | None, Handler] = {
     None: cmd_station,
