@@ -19,8 +19,10 @@ Event kinds and what replaying them does (``kiosk.services.check`` replays):
 ``rejected``       a refused scan; details: scan, reason (changes nothing)
 =================  ==========================================================
 
-Other kinds (``operator.added``, ``signin``, ``signin.failed``) change no
-device, loan, fee or ticket and are kept for the record.
+Other kinds (``operator.added``, ``signin``, ``signin.failed``, ``import``
+(one per import run: counts and file names), ``catalog.merged``,
+``catalog.alias``) change no device, loan, fee or ticket and are kept for the
+record.
 """
 
 from __future__ import annotations

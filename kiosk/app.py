@@ -1,0 +1,99 @@
+"""Composition root: the station App wired to the workflow and the services.
+
+``build_app`` is what the command line and the tests call; the database is
+already connected and bound when it runs. Screens get the use cases as plain
+callables (:class:`screens.ports.Services`), so they never reach the models.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import models
+from kiosk.config import Config, data_dir
+from kiosk.dto import Actor
+from kiosk.outcome import Outcome, Tally
+from kiosk.services import operators
+from kiosk.services.codes import clean
+from kiosk.workflow import Mode, Workflow
+from screens import Services, StationApp
+
+
+class WorkflowSession:
+    """The screens' view of a :class:`Workflow`: mode names are plain strings there."""
+
+    def __init__(self, workflow: Workflow) -> None:
+        self.workflow = workflow
+
+    @property
+    def mode(self) -> str:
+        """The current mode's name."""
+        return self.workflow.mode.value
+
+    @property
+    def tally(self) -> Tally:
+        """The shift tally of this session."""
+        return self.workflow.tally
+
+    def handle(self, raw: str, idem_key: str) -> Outcome:
+        """One scan through the workflow."""
+        return self.workflow.handle(raw, idem_key)
+
+    def switch(self, mode: str) -> Outcome:
+        """A mode key; an unknown name is handled like scanning an unknown command."""
+        try:
+            return self.workflow.switch(Mode(mode))
+        except ValueError:
+            return self.workflow.handle(f"${mode}")
+
+
+def _release_thread() -> None:
+    # peewee keeps one connection per thread; a worker closes its own before it ends.
+    if not models.database.is_closed():
+        models.database.close()
+
+
+def build_services(config: Config) -> Services:
+    """The use cases the station calls, bound to this station's name and scanner settings."""
+
+    def sign_in(badge: str, pin: str) -> Actor:
+        # A scanned badge may carry the scanner's prefix, suffix or AIM identifier.
+        return operators.sign_in(clean(badge, config), pin, station=config.station)
+
+    def verify_admin(badge: str, pin: str) -> Actor:
+        return operators.verify_admin(clean(badge, config), pin, station=config.station)
+
+    return Services(
+        sign_in=sign_in,
+        verify_admin=verify_admin,
+        open_session=lambda actor: WorkflowSession(Workflow(actor, config)),
+        release_thread=_release_thread,
+    )
+
+
+def build_app(config: Config) -> StationApp:
+    """The station App on the already-connected database."""
+    return StationApp(config, build_services(config))
+
+
+def _log_to_file() -> None:
+    # A full-screen app cannot write to the terminal; unexpected errors go to a file
+    # the technician can read, unless the command line configured logging already.
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    path = data_dir() / "kiosk.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        return
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def run_station(config: Config) -> None:
+    """Build the station and run it full screen until an admin leaves."""
+    _log_to_file()
+    build_app(config).run()

@@ -1,0 +1,62 @@
+"""What the screens need from the engine, passed in by the composition root (kiosk/app.py).
+
+The screens never import the workflow or the services directly: those reach
+the database models, and the import-linter contract keeps ``screens`` away from
+them. Tests build the same ports on a test database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from kiosk.dto import Actor
+from kiosk.outcome import Outcome, Tally
+
+
+class Session(Protocol):
+    """One operator's scan session (kiosk.workflow.Workflow behind an adapter)."""
+
+    mode: str
+    """The current mode's name (``ISSUE``, ``RETURN``, ...)."""
+    tally: Tally
+
+    def handle(self, raw: str, idem_key: str) -> Outcome:
+        """Apply one scan; always returns its one outcome."""
+        ...
+
+    def switch(self, mode: str) -> Outcome:
+        """Change mode as scanning ``$<MODE>`` would (the workflow refuses what the role may not do)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Services:
+    """The use cases the station calls. Each may touch the database, so screens call them from thread workers."""
+
+    sign_in: Callable[[str, str], Actor]
+    """badge, PIN -> Actor; raises a KioskError (SignInFailed, OperatorLocked, ...) with an operator-readable message."""
+    verify_admin: Callable[[str, str], Actor]
+    """badge, PIN -> Actor only for an admin (leaving the kiosk); raises a KioskError otherwise."""
+    open_session: Callable[[Actor], Session]
+    """A fresh scan session for a signed-in operator (no database work)."""
+    release_thread: Callable[[], None] = field(default=lambda: None)
+    """Close the calling thread's database connection; worker threads call it before they end."""
+
+
+@dataclass(frozen=True)
+class TallyView:
+    """A copy of the shift tally taken in the worker thread, so the UI never reads live workflow state."""
+
+    issued: int = 0
+    returned: int = 0
+    transferred: int = 0
+    refused: int = 0
+    scans: int = 0
+    per_hour: float = 0.0
+
+    @classmethod
+    def of(cls, tally: Tally) -> TallyView:
+        """Snapshot ``tally`` now."""
+        return cls(tally.issued, tally.returned, tally.transferred, tally.refused, tally.scans, tally.per_hour())

@@ -1,0 +1,128 @@
+"""Station chrome: the header, the outcome banner, the armed-condition strip, the tally and the key bar."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from kiosk.outcome import Outcome
+from screens.bigtext import BigText
+from screens.ports import TallyView
+
+LEVELS = ("done", "info", "warn", "error")
+
+
+class StationHeader(Horizontal):
+    """Mode in large letters on the left; station, site and operator on the right."""
+
+    def __init__(self, station: str, site: str | None, operator: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._station = station
+        self._site = site
+        self._operator = operator
+
+    def compose(self) -> ComposeResult:
+        yield BigText("", id="mode-title")
+        with Vertical(id="station-info"):
+            yield Static(Text(self._station, "bold"), id="station-name")
+            yield Static(f"Site {self._site}" if self._site else "No site set", id="station-site")
+            yield Static(self._operator, id="station-operator")
+
+    def show_mode(self, mode: str) -> None:
+        """Draw the current mode's name."""
+        self.query_one("#mode-title", BigText).text = mode
+
+
+class BusyIndicator(Static):
+    """How many scans wait for the database; hidden when none do."""
+
+    def show_busy(self, waiting: int) -> None:
+        """Show the number of scans queued or being applied."""
+        self.update(f" BUSY: {waiting} waiting " if waiting else "")
+        self.set_class(bool(waiting), "-busy")
+
+
+class OutcomeBanner(Static):
+    """One coloured sentence: green done, neutral info, yellow needs confirmation, red refused."""
+
+    def show_outcome(self, outcome: Outcome) -> None:
+        """Colour by the outcome's level and say its message (plus the keys when a warning waits)."""
+        self.show(outcome.level, outcome.message, pending=outcome.pending or outcome.event == "confirm")
+
+    def show(self, level: str, message: str, *, pending: bool = False) -> None:
+        """Show ``message`` at ``level`` (done, info, warn, error)."""
+        for name in LEVELS:
+            self.set_class(name == level, f"-{name}")
+        text = Text(message, style="bold")
+        if pending:
+            text.append("\nF9 or $CONFIRM to go ahead · Esc or $CANCEL to stop")
+        self.update(text)
+
+
+ARMED_NAMES = {"in_repair": "IN REPAIR", "nocharger": "NO CHARGER"}
+
+
+class ArmedStrip(Horizontal):
+    """RETURN: the condition the next device returns in; STATUS: the status devices get. Big, so nobody misses it."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="armed-label")
+        yield BigText("", id="armed-value")
+
+    def show_armed(self, mode: str, armed: str | None) -> None:
+        """Show the armed value for RETURN/STATUS; hide the strip otherwise."""
+        visible = mode in ("RETURN", "STATUS")
+        self.display = visible
+        if not visible:
+            return
+        value = armed or "none"
+        label = "NEXT RETURN IS" if mode == "RETURN" else "SCANS BECOME"
+        self.query_one("#armed-label", Static).update(Text(label, "bold"))
+        self.query_one("#armed-value", BigText).text = ARMED_NAMES.get(value, value.replace("_", " ").upper())
+        self.set_class(value == "good", "-good")
+        self.set_class(value != "good", "-alert")
+
+
+class TallyBar(Static):
+    """The shift so far: issued, returned, transferred, refused, scans per hour."""
+
+    def show_tally(self, tally: TallyView) -> None:
+        """Render a tally snapshot."""
+        text = Text()
+        for label, value in (
+            ("Issued", tally.issued),
+            ("Returned", tally.returned),
+            ("Moved", tally.transferred),
+            ("Refused", tally.refused),
+            ("Scans", tally.scans),
+            ("Per hour", round(tally.per_hour)),
+        ):
+            text.append(f" {label} ", "#AAAAAA")
+            text.append(f"{value} ", "bold #FFFFFF")
+        self.update(text)
+
+
+class KeyBar(Static):
+    """The function keys, fitted to the width: keys listed first win when the terminal is narrow.
+
+    Textual's Footer would do, but it cannot drop the least needed keys to fit
+    80 columns, and an operator must always see the mode keys.
+    """
+
+    def __init__(self, bindings: list[Binding], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._keys = [(b.key_display or b.key.upper(), b.description) for b in bindings if b.show]
+
+    def render(self) -> Text:
+        width = self.content_size.width or 80
+        text = Text()
+        for key, label in self._keys:
+            piece = len(key) + len(label) + 1
+            if text.cell_len + piece > width:
+                continue
+            text.append(key, "bold #000000 on #AAAAAA")
+            text.append(f"{label} ", "#FFFFFF")
+        return text
