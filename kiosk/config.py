@@ -153,6 +153,9 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
             except re.error as exc:
                 raise BadInput(f"Config {p}: {key} is not a valid pattern: {exc}.") from exc
     try:
-        return Config(**values, extra=extra)
+        config = Config(**values, extra=extra)
     except TypeError as exc:
         raise BadInput(f"Config {p}: {exc}") from exc
+    from kiosk.policy import with_fee_policy  # the [fees] table is the fee policy's to read
+
+    return with_fee_policy(config, f"Config {p}")

@@ -118,6 +118,10 @@ class IssueResult:
     confirmed: tuple[str, ...]
     event_id: str
     replayed: bool = False
+    loaner_for: str | None = None
+    """Asset tag of the student's device in repair when this issue is a loaner for it."""
+    collect: str | None = None
+    """Asset tag of the loaner to collect now that the student's own device is back."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,10 @@ class ReturnResult:
     condition: str
     event_id: str
     replayed: bool = False
+    charge: str | None = None
+    """What the fee policy did (a free break, a fee), as a sentence."""
+    ticket: int | None = None
+    """The repair ticket a damaged return opened."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,8 @@ class StatusResult:
     previous: str
     event_id: str
     replayed: bool = False
+    charge: str | None = None
+    """What the fee policy did about a lost or stolen device on loan, as a sentence."""
 
 
 @dataclass(frozen=True)

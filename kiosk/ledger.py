@@ -2,22 +2,30 @@
 
 Event kinds and what replaying them does (``kiosk.services.check`` replays):
 
-=================  ==========================================================
-``device.added``   a device enters inventory; details: status, site, serial
-``device.moved``   ``to_site`` becomes the device's site (transfer, or the
-                   silent move when a device is issued at another school)
-``issued``         opens a loan to ``person``; status ``issued``
-``returned``       closes the open loan; details: condition, status; site
-                   becomes ``to_site`` when given
-``status``         details: status; details.loan_closed closes an open loan
-``fee.assessed``   a fee, identified by this event's uuid; details: kind,
-                   amount_cents, school_year, reason
-``fee.paid``       details: fee (uuid of fee.assessed), amount_cents
-``fee.waived``     details: fee, reason
-``ticket.opened``  a repair ticket, identified by this event's uuid
-``case.assigned``  details: case; ``case.released`` frees it
-``rejected``       a refused scan; details: scan, reason (changes nothing)
-=================  ==========================================================
+==================  ==========================================================
+``device.added``    a device enters inventory; details: status, site, serial
+``device.moved``    ``to_site`` becomes the device's site (transfer, or the
+                    silent move when a device is issued at another school)
+``issued``          opens a loan to ``person``; status ``issued``; details.loaner
+                    and details.ticket (uuid of its ticket.opened) mark a loaner
+``returned``        closes the open loan; details: condition, status; site
+                    becomes ``to_site`` when given
+``status``          details: status; details.loan_closed closes an open loan
+``fee.assessed``    a fee, identified by this event's uuid; details: kind
+                    (damage, charger, accessory, loss), amount_cents,
+                    school_year, reason (``free break`` for a free break); a
+                    zero fee is settled as it is assessed
+``fee.paid``        details: fee (uuid of fee.assessed), amount_cents, method,
+                    receipt, payment (one uuid per payment, which may span fees)
+``fee.waived``      details: fee, reason, amount_cents (what was left owing)
+``ticket.opened``   a repair ticket, identified by this event's uuid; details:
+                    problem, status (``open``)
+``ticket.updated``  details: ticket (uuid of ticket.opened), status, previous,
+                    parts_cents / labour_cents added, vendor, note; the device's
+                    own changes are the ``status`` / ``device.moved`` next to it
+``case.assigned``   details: case; ``case.released`` frees it
+``rejected``        a refused scan; details: scan, reason (changes nothing)
+==================  ==========================================================
 
 Other kinds (``operator.added``, ``signin``, ``signin.failed``, ``import``
 (one per import run: counts and file names), ``catalog.merged``,

@@ -9,48 +9,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 
 from kiosk.config import Config
+from kiosk.db import unavailable_as_error
 from kiosk.dto import Actor, CaseCard, LocationCard, StudentCard
-from kiosk.errors import DatabaseUnavailable, DomainError, KioskError, NeedsConfirmation
+from kiosk.errors import DatabaseUnavailable, DomainError, KioskError, NeedsConfirmation, TransientConflict
+from kiosk.modes import CONDITION_CODES, EXPECTED, HINTS, MODE_ACTION, STATUS_CODES, Mode
 from kiosk.outcome import Outcome, Tally
+from kiosk.policy import money
 from kiosk.services import circulation, permissions
 from kiosk.services.codes import Classified, classify, clean
 from kiosk.services.common import device_card, location_card, require_site, student_card
 from kiosk.services.lookup import case_card, lookup
 from kiosk.services.refusals import record_refusal
-
-
-class Mode(StrEnum):
-    ISSUE = "ISSUE"
-    RETURN = "RETURN"
-    TRANSFER = "TRANSFER"
-    LOOKUP = "LOOKUP"
-    CASE = "CASE"
-    STATUS = "STATUS"
-    AUDIT = "AUDIT"
-
-
-MODE_ACTION = {
-    Mode.ISSUE: "issue",
-    Mode.RETURN: "return",
-    Mode.TRANSFER: "transfer",
-    Mode.LOOKUP: "lookup",
-    Mode.CASE: "case",
-    Mode.STATUS: "status",
-    Mode.AUDIT: "audit",
-}
-CONDITION_CODES = {"$GOOD": "good", "$DAMAGED": "damaged", "$NOCHARGER": "nocharger", "$LOST": "lost"}
-STATUS_CODES = {
-    "$AVAILABLE": "available",
-    "$DAMAGED": "damaged",
-    "$INREPAIR": "in_repair",
-    "$LOST": "lost",
-    "$STOLEN": "stolen",
-    "$DISPOSED": "disposed",
-    "$RETIRED": "retired",
-}
 
 
 def _devices(n: int) -> str:
@@ -62,6 +33,8 @@ class _Pending:
     retry: Callable[[tuple[str, ...]], Outcome]
     codes: tuple[str, ...]
     message: str
+    accept: str | None = None
+    """A scan that goes ahead like $CONFIRM (the loaner's own tag when collecting it)."""
 
 
 class Workflow:
@@ -87,20 +60,23 @@ class Workflow:
         self.tally.scans += 1
         scan = raw.strip()
         try:
-            code = clean(raw, self.config)
-            if self.pending is not None:
-                return self._while_pending(code, idem_key)
-            if self.mode is Mode.LOOKUP and not code.startswith("$"):
-                return self._lookup(code)
-            found = classify(code, self.config)
-            if found.kind == "command":
-                return self._command(found.code)
-            return self._dispatch(found, idem_key)
+            with unavailable_as_error():  # lookups outside a use case, too: a lost database is one clear answer
+                code = clean(raw, self.config)
+                if self.pending is not None:
+                    return self._while_pending(code, idem_key)
+                if self.mode is Mode.LOOKUP and not code.startswith("$"):
+                    return self._lookup(code)
+                found = classify(code, self.config)
+                if found.kind == "command":
+                    return self._command(found.code)
+                return self._dispatch(found, idem_key)
         except NeedsConfirmation as exc:
             raise AssertionError("a warning escaped its use case") from exc
         except DatabaseUnavailable as exc:
-            self.tally.refused += 1
-            return self._out(scan, False, "error", "error", exc.message)
+            # Nothing was recorded and the workflow kept its state: the caller may retry the same scan
+            # with the same idempotency key (event "conflict": at once; "unavailable": once the database answers).
+            event = "conflict" if isinstance(exc, TransientConflict) else "unavailable"
+            return self._out(scan, False, "error", event, exc.message)
         except DomainError as exc:
             return self._refuse(scan, exc.message, idem_key)
 
@@ -137,7 +113,7 @@ class Workflow:
 
     def _while_pending(self, code: str, idem_key: str) -> Outcome:
         pending = self.pending
-        if code.upper() == "$CONFIRM":
+        if code.upper() == "$CONFIRM" or (pending.accept is not None and code == pending.accept):
             self.pending = None
             try:
                 return pending.retry(pending.codes)
@@ -196,15 +172,7 @@ class Workflow:
         self.mode = mode
         self.student, self.destination, self.moved = None, None, []
         self.condition, self.status = "good", None
-        hint = {
-            Mode.ISSUE: "Scan a student ID.",
-            Mode.RETURN: "Scan a device. Scan $DAMAGED, $NOCHARGER or $LOST first if it is not in good shape.",
-            Mode.TRANSFER: "Scan the LOC- card of the destination.",
-            Mode.LOOKUP: "Scan anything to see it.",
-            Mode.CASE: "Scan a student for their case, or a CASE- tag for its student.",
-            Mode.STATUS: "Scan a status code, then the devices.",
-        }[mode]
-        return self._out(code, True, "info", "mode", f"{mode.value} mode. {hint}", student=None)
+        return self._out(code, True, "info", "mode", f"{mode.value} mode. {HINTS[mode]}", student=None)
 
     def _done(self, code: str) -> Outcome:
         if self.mode is Mode.TRANSFER and self.destination is not None:
@@ -234,21 +202,15 @@ class Workflow:
 
     def _wrong_kind(self, kind: str) -> str:
         what = {"student": "a student ID", "device": "a device", "location": "a LOC- card", "case": "a CASE- tag"}
-        expected = {
-            Mode.ISSUE: "a student ID, then a device",
-            Mode.RETURN: "a device",
-            Mode.TRANSFER: "a LOC- card, then devices",
-            Mode.CASE: "a student ID or a CASE- tag",
-            Mode.STATUS: "a status code, then devices",
-        }[self.mode]
-        return f"That was {what[kind]}; {self.mode.value} mode expects {expected}."
+        return f"That was {what[kind]}; {self.mode.value} mode expects {EXPECTED[self.mode]}."
 
     def _issue_student(self, found: Classified, idem_key: str) -> Outcome:
         card = student_card(found.person, self.config)
         if not card.active:
             raise DomainError(f"{card.name} is not active; send them to the office.")
         self.student = card
-        return self._out(found.code, True, "info", "student", f"{card.name}: scan the device to issue.")
+        owes = f" {card.name} owes {money(card.fees_owed_cents)}." if card.fees_owed_cents else ""
+        return self._out(found.code, True, "info", "student", f"{card.name}: scan the device to issue.{owes}")
 
     def _issue_case(self, found: Classified, idem_key: str) -> Outcome:
         case = case_card(found.case_number, self.config)
@@ -273,13 +235,35 @@ class Workflow:
             self.tally.issued += 1
             self.student = None
             moved = f" (moved here from {result.moved_from})" if result.moved_from else ""
+            loaner = f" as a LOANER while {result.loaner_for} is in repair" if result.loaner_for else ""
+            if result.collect:
+                return self._offer_collect(tag, result, moved)
             return Outcome(
                 scan=tag, ok=True, level="done", event="issued", mode=self.mode.value,
-                message=f"Issued {tag} to {result.student.name}{moved}. Next student.",
+                message=f"Issued {tag} to {result.student.name}{loaner}{moved}. Next student.",
                 student=result.student, device=result.device, event_id=result.event_id,
             )  # fmt: skip
 
         return attempt(())
+
+    def _offer_collect(self, tag: str, result, moved: str) -> Outcome:
+        """The student's own device is back: offer to check in the loaner they hold for it."""
+        loaner, name = result.collect, result.student.name
+
+        def collect(_confirmed: tuple[str, ...]) -> Outcome:
+            back = circulation.return_device(self.actor, loaner, config=self.config)
+            self.tally.returned += 1
+            return self._out(
+                loaner, True, "done", "returned", f"Loaner {loaner} collected from {name}. Next student.",
+                student=back.student, device=back.device,
+            )  # fmt: skip
+
+        message = f"Issued {tag} back to {name}{moved}. Collect loaner {loaner}: scan it (or $CONFIRM), or $CANCEL."
+        self.pending = _Pending(collect, (), message, accept=loaner)
+        return self._out(
+            tag, True, "warn", "issued", message, student=result.student, device=result.device,
+            event_id=result.event_id,
+        )  # fmt: skip
 
     def _return_device(self, found: Classified, idem_key: str) -> Outcome:
         # The armed condition belongs to this one device scan, accepted or refused: a refused scan must not
@@ -302,9 +286,11 @@ class Workflow:
         who = result.student.name if result.student else "?"
         note = "" if condition == "good" else f" as {condition.upper()}"
         level = "done" if condition == "good" else "warn"
+        extra = f" Ticket {result.ticket} opened; it goes to repair." if result.ticket else ""
+        extra += f" {result.charge}" if result.charge else ""
         return self._out(
-            found.code, True, level, "returned", f"Returned {result.device.asset_tag} from {who}{note}.",
-            student=result.student, device=result.device,
+            found.code, True, level, "returned", f"Returned {result.device.asset_tag} from {who}{note}.{extra}",
+            student=result.student, device=result.device, event_id=result.event_id,
         )  # fmt: skip
 
     def _return_student(self, found: Classified, idem_key: str) -> Outcome:
@@ -361,9 +347,12 @@ class Workflow:
     def _status_device(self, found: Classified, idem_key: str) -> Outcome:
         if self.status is None:
             raise DomainError("Scan a status code ($LOST, $STOLEN, $INREPAIR, $AVAILABLE, ...) first.")
-        result = circulation.set_status(self.actor, found.device.asset_tag, self.status, idem_key=idem_key)
+        result = circulation.set_status(
+            self.actor, found.device.asset_tag, self.status, config=self.config, idem_key=idem_key
+        )
+        charge = f" {result.charge}" if result.charge else ""
         return self._out(
             found.code, True, "done", "status",
-            f"{result.device.asset_tag}: {result.previous.replace('_', ' ')} -> {self.status.replace('_', ' ')}.",
+            f"{result.device.asset_tag}: {result.previous.replace('_', ' ')} -> {self.status.replace('_', ' ')}.{charge}",
             device=result.device,
         )  # fmt: skip

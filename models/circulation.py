@@ -39,6 +39,36 @@ class Station(BaseModel):
     last_hash = CharField(default="")
 
 
+TICKET_STATUSES = ("open", "sent_out", "in_repair", "awaiting_parts", "repaired", "unrepairable")
+"""A repair ticket's life: open -> sent out / in repair -> awaiting parts -> repaired or unrepairable."""
+TICKET_CLOSED = ("repaired", "unrepairable")
+
+
+class Ticket(BaseModel):
+    """A repair ticket for one device. At most one unresolved ticket per device (partial index)."""
+
+    device = ForeignKeyField(Device, backref="tickets", on_delete="RESTRICT")
+    status = CharField(default="open")
+    problem = TextField(default="")
+    opened_at = UTCDateTimeField(default=utcnow)
+    opened_event = CharField(default="")
+    resolved_at = UTCDateTimeField(null=True)
+    person = ForeignKeyField(Person, null=True, backref="tickets", on_delete="RESTRICT")
+    """The student whose damaged return opened the ticket (their loaner covers it)."""
+    opened_by = CharField(default="")
+    parts_cents = IntegerField(default=0)
+    labour_cents = IntegerField(default=0)
+    vendor = CharField(default="")
+    """Where the device was sent out to, if it was."""
+    notes = TextField(default="")
+    updated_at = UTCDateTimeField(null=True)
+
+
+Ticket.add_index(
+    Ticket.index(Ticket.device, unique=True, name="ticket_one_open_per_device").where(SQL("resolved_at IS NULL"))
+)
+
+
 class Loan(BaseModel):
     """A device in a person's hands. At most one open loan per device (partial index)."""
 
@@ -51,6 +81,9 @@ class Loan(BaseModel):
     returned_at = UTCDateTimeField(null=True)
     returned_by = CharField(null=True)
     condition_in = CharField(null=True)
+    loaner = BooleanField(default=False)
+    """Lent while the person's own device is in repair (``ticket``)."""
+    ticket = ForeignKeyField(Ticket, null=True, backref="loaners", on_delete="RESTRICT")
 
 
 Loan.add_index(Loan.index(Loan.device, unique=True, name="loan_one_open_per_device").where(SQL("returned_at IS NULL")))
@@ -62,6 +95,7 @@ class Fee(BaseModel):
     person = ForeignKeyField(Person, backref="fees", on_delete="RESTRICT")
     device = ForeignKeyField(Device, null=True, backref="fees", on_delete="RESTRICT")
     kind = CharField(default="damage")
+    """damage, charger, accessory, loss or other."""
     amount_cents = IntegerField(default=0)
     paid_cents = IntegerField(default=0)
     status = CharField(default="owed")
@@ -70,14 +104,3 @@ class Fee(BaseModel):
     created_event = CharField(default="")
     settled_event = CharField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
-
-
-class Ticket(BaseModel):
-    """A repair ticket for one device."""
-
-    device = ForeignKeyField(Device, backref="tickets", on_delete="RESTRICT")
-    status = CharField(default="open")
-    problem = TextField(default="")
-    opened_at = UTCDateTimeField(default=utcnow)
-    opened_event = CharField(default="")
-    resolved_at = UTCDateTimeField(null=True)

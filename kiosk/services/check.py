@@ -6,10 +6,13 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
+from peewee import JOIN
+
 from kiosk.db import unavailable_as_error
 from kiosk.dto import CheckReport
 from kiosk.ledger import GENESIS, event_hash
-from models import Device, Event, Fee, Loan, Person, Site, Station
+from models import Device, Event, Fee, Loan, Person, Site, Station, Ticket
+from models.circulation import TICKET_CLOSED
 
 MAX_PROBLEMS = 1000
 _BATCH = 5000
@@ -28,6 +31,18 @@ class _FeeState:
     amount: int
     paid: int = 0
     status: str = "owed"
+    kind: str = "damage"
+    school_year: int | None = None
+
+
+@dataclass
+class _TicketState:
+    device: str
+    status: str | None
+    """None for a ticket opened without a status (the demo builder's): its status is not pinned until updated."""
+    parts: int = 0
+    labour: int = 0
+    resolved: bool = False
 
 
 class _Problems(list):
@@ -54,6 +69,9 @@ class _Replay:
         self.problems = problems
         self.devices: dict[str, _DeviceState] = {}
         self.fees: dict[str, _FeeState] = {}
+        self.tickets: dict[str, _TicketState] = {}
+        self.loaners: dict[str, str] = {}
+        """Asset tag of a device out as a loaner -> the uuid of the ticket it covers."""
         self.cases: dict[str, int] = {}
         self.heads: dict[str, tuple[int, str]] = {}
         self.count = 0
@@ -84,13 +102,16 @@ class _Replay:
         if kind.startswith("fee."):
             self._fee(e, d)
             return
+        if kind.startswith("ticket."):
+            self._ticket(e, d)
+            return
         if kind == "case.assigned":
             self.cases[e["person"]] = d.get("case")
             return
         if kind == "case.released":
             self.cases.pop(e["person"], None)
             return
-        if tag is None or kind in ("rejected", "ticket.opened"):
+        if tag is None or kind == "rejected":
             return
         state = self.devices.get(tag)
         if state is None:
@@ -101,27 +122,55 @@ class _Replay:
         elif kind == "issued":
             state.status, state.holder = "issued", e["person"]
             state.site = e["to_site"] or state.site
+            if d.get("loaner"):
+                self.loaners[tag] = d.get("ticket")
         elif kind == "returned":
             state.status, state.holder = d.get("status", "available"), None
             state.site = e["to_site"] or state.site
+            self.loaners.pop(tag, None)
         elif kind == "status":
             state.status = d["status"]
             if d.get("loan_closed"):
                 state.holder = None
+                self.loaners.pop(tag, None)
 
     def _fee(self, e: dict, d: dict) -> None:
         if e["kind"] == "fee.assessed":
-            self.fees[e["uuid"]] = _FeeState(e["person"], int(d.get("amount_cents", 0)))
+            amount = int(d.get("amount_cents", 0))
+            # A zero fee (a free break, or nothing left under the yearly cap) is settled as it is assessed.
+            status = "owed" if amount > 0 else "paid"
+            self.fees[e["uuid"]] = _FeeState(e["person"], amount, 0, status, d.get("kind", "damage"),
+                                             d.get("school_year"))  # fmt: skip
             return
         fee = self.fees.get(d.get("fee"))
         if fee is None:
             self.problems.add(f"event {e['uuid']} settles fee {d.get('fee')}, which was never assessed.")
-        elif e["kind"] == "fee.paid":
+            return
+        if fee.status != "owed":
+            self.problems.add(f"event {e['uuid']} settles fee {d.get('fee')}, which was already {fee.status}.")
+        if e["kind"] == "fee.paid":
             fee.paid += int(d.get("amount_cents", 0))
+            if fee.paid > fee.amount:
+                self.problems.add(f"fee {d.get('fee')}: paid {fee.paid} cents of {fee.amount} (a negative balance).")
             if fee.paid >= fee.amount:
                 fee.status = "paid"
         elif e["kind"] == "fee.waived":
             fee.status = "waived"
+
+    def _ticket(self, e: dict, d: dict) -> None:
+        if e["kind"] == "ticket.opened":
+            self.tickets[e["uuid"]] = _TicketState(e["asset_tag"], d.get("status"))
+            return
+        ticket = self.tickets.get(d.get("ticket"))
+        if ticket is None:
+            self.problems.add(f"event {e['uuid']} updates ticket {d.get('ticket')}, which was never opened.")
+            return
+        if ticket.resolved:
+            self.problems.add(f"event {e['uuid']} updates ticket {d.get('ticket')} after it was resolved.")
+        ticket.status = d.get("status", ticket.status)
+        ticket.parts += int(d.get("parts_cents", 0))
+        ticket.labour += int(d.get("labour_cents", 0))
+        ticket.resolved = ticket.status in TICKET_CLOSED
 
 
 def _compare_devices(replay: _Replay, problems: _Problems) -> int:
@@ -171,11 +220,47 @@ def _compare_fees(replay: _Replay, problems: _Problems) -> None:
         if expected is None:
             problems.add(f"fee {fee.id} has no fee.assessed event in the ledger.")
             continue
-        actual = _FeeState(people.get(fee.person_id), fee.amount_cents, fee.paid_cents, fee.status)
+        actual = _FeeState(people.get(fee.person_id), fee.amount_cents, fee.paid_cents, fee.status, fee.kind,
+                           fee.school_year)  # fmt: skip
         if expected != actual:
             problems.add(f"fee {fee.id}: the ledger says {expected}, the records say {actual}.")
     for uuid in replay.fees:
         problems.add(f"fee assessed by event {uuid} is missing from the fee records.")
+
+
+def _compare_tickets(replay: _Replay, problems: _Problems) -> None:
+    tags = dict(Device.select(Device.id, Device.asset_tag).tuples())
+    for ticket in Ticket.select().iterator():
+        expected = replay.tickets.pop(ticket.opened_event, None)
+        if expected is None:
+            problems.add(f"ticket {ticket.id} has no ticket.opened event in the ledger.")
+            continue
+        actual = _TicketState(tags.get(ticket.device_id), ticket.status, ticket.parts_cents, ticket.labour_cents,
+                              ticket.resolved_at is not None)  # fmt: skip
+        if expected.status is None:
+            expected.status = actual.status
+        if expected != actual:
+            problems.add(f"ticket {ticket.id}: the ledger says {expected}, the records say {actual}.")
+    for uuid in replay.tickets:
+        problems.add(f"ticket opened by event {uuid} is missing from the ticket records.")
+
+
+def _compare_loaners(replay: _Replay, problems: _Problems) -> None:
+    query = (
+        Loan.select(Device.asset_tag, Loan.loaner, Ticket.opened_event)
+        .join(Device, on=(Loan.device == Device.id))
+        .switch(Loan)
+        .join(Ticket, JOIN.LEFT_OUTER, on=(Loan.ticket == Ticket.id))
+        .where(Loan.returned_at.is_null())
+        .tuples()
+    )
+    actual = {tag: ticket for tag, loaner, ticket in query.iterator() if loaner}
+    for tag in sorted(set(actual) | set(replay.loaners)):
+        if actual.get(tag) != replay.loaners.get(tag):
+            problems.add(
+                f"loaner {tag}: the ledger says it covers ticket {replay.loaners.get(tag)}, "
+                f"the records say {actual.get(tag)}."
+            )
 
 
 def _compare_cases(replay: _Replay, problems: _Problems) -> None:
@@ -208,5 +293,7 @@ def check() -> CheckReport:
         devices = _compare_devices(replay, problems)
         _check_loans(problems)
         _compare_fees(replay, problems)
+        _compare_tickets(replay, problems)
+        _compare_loaners(replay, problems)
         _compare_cases(replay, problems)
     return CheckReport(replay.count, devices, len(stations), tuple(problems))

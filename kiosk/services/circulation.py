@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from peewee import IntegrityError
 
-from kiosk import clock, ledger
+from kiosk import clock, ledger, policy
 from kiosk.config import Config
 from kiosk.db import atomic, for_update, unavailable_as_error
 from kiosk.dto import Actor, IssueResult, ReturnResult, StatusResult, TransferResult
@@ -23,7 +23,7 @@ from kiosk.errors import (
     NeedsConfirmation,
     UnknownCode,
 )
-from kiosk.services import permissions
+from kiosk.services import fees, loaners, permissions, tickets
 from kiosk.services.common import (
     authorize,
     device_card,
@@ -36,10 +36,15 @@ from kiosk.services.common import (
     site_by_code,
     student_card,
 )
-from models import CatalogItem, Device, Loan, Person, Station, utcnow
+from models import CatalogItem, Device, Loan, Person, Station, Ticket, utcnow
 
-CONDITION_STATUS = {"good": "available", "damaged": "damaged", "nocharger": "available", "lost": "lost"}
-"""Device status after a return in each condition. A missing charger leaves the device itself usable."""
+CONDITION_STATUS = {"good": "available", "damaged": "in_repair", "nocharger": "available", "lost": "lost"}
+"""Device status after a return in each condition. A damaged device goes in repair with a ticket; a missing
+charger leaves the device itself usable."""
+CONDITION_INCIDENT = {"damaged": "damage", "nocharger": "charger", "lost": "loss"}
+"""The fee policy's incident for each return condition (a good return costs nothing)."""
+TICKET_ENDS = {"available": "repaired", "disposed": "unrepairable", "retired": "unrepairable"}
+"""Statuses that end a repair: a device with an open ticket gets them by closing the ticket."""
 SETTABLE = ("available", "damaged", "in_repair", "lost", "stolen", "disposed", "retired")
 LOSS_STATUSES = ("lost", "stolen")
 
@@ -47,10 +52,6 @@ LOSS_STATUSES = ("lost", "stolen")
 def _locked_device(code: str) -> Device:
     device = require_device(code)
     return for_update(Device.select().where(Device.id == device.id)).get()
-
-
-def _money(cents: int) -> str:
-    return f"${cents / 100:,.2f}"
 
 
 def _already_issued(device: Device) -> DeviceAlreadyIssued:
@@ -74,8 +75,13 @@ def _station_site(actor: Actor, config: Config):
     return station.site if station else None
 
 
-def _warnings(person: Person, device: Device, actor: Actor, config: Config) -> list[tuple[str, str]]:
-    """The (code, sentence) warnings an issue needs confirmed; raises for the blocking ones."""
+def _warnings(
+    person: Person, device: Device, actor: Actor, config: Config, exempt: Device | None = None
+) -> list[tuple[str, str]]:
+    """The (code, sentence) warnings an issue needs confirmed; raises for the blocking ones.
+
+    ``exempt`` is a loaner the student gives back for this very device: it does not count as a second device.
+    """
     found: list[tuple[str, str]] = []
     item: CatalogItem = device.item
     grades = [g.strip() for g in item.eligible_grades.split(",") if g.strip()]
@@ -93,7 +99,11 @@ def _warnings(person: Person, device: Device, actor: Actor, config: Config) -> l
     held = (
         Device.select(Device.asset_tag)
         .join(CatalogItem)
-        .where((Device.holder == person) & (CatalogItem.category == item.category))
+        .where(
+            (Device.holder == person)
+            & (CatalogItem.category == item.category)
+            & (Device.id != (exempt.id if exempt is not None else 0))
+        )
         .first()
     )
     if held is not None:
@@ -101,12 +111,14 @@ def _warnings(person: Person, device: Device, actor: Actor, config: Config) -> l
         if not permissions.allowed(actor.role, "override"):
             raise CategoryAlreadyHeld(f"{sentence} Return it first, or call a technician to override.")
         found.append(("category", f"{sentence} Scan $CONFIRM to override (technician) or $CANCEL."))
-    if config.owed_fees != "ignore":
+    rules = policy.fee_policy(config)
+    if rules.owed != "ignore":
         owed = fees_owed_cents(person)
-        if owed > config.owed_threshold_cents:
-            if config.owed_fees == "block":
-                raise FeesOwed(f"{person.full_name} owes {_money(owed)}. Send the family to the office first.")
-            found.append(("fees", f"{person.full_name} owes {_money(owed)}. Scan $CONFIRM to issue anyway."))
+        if owed > rules.owed_threshold_cents:
+            money = policy.money(owed)
+            if rules.owed == "block":
+                raise FeesOwed(f"{person.full_name} owes {money}. Send the family to the office first.")
+            found.append(("fees", f"{person.full_name} owes {money}. Scan $CONFIRM to issue anyway."))
     return found
 
 
@@ -141,7 +153,9 @@ def issue(
                 f"{device.asset_tag} is {device.status.replace('_', ' ')}; it cannot be issued. "
                 "Set it aside for a technician and pick another."
             )
-        warnings = _warnings(person, device, actor, config)
+        collect = loaners.loaner_to_collect(person, device)
+        cover = None if collect is not None else loaners.cover_for(person, device)
+        warnings = _warnings(person, device, actor, config, exempt=collect.device if collect else None)
         pending = [(code, text) for code, text in warnings if code not in confirmed]
         if pending:
             raise NeedsConfirmation(pending[0][1], tuple(c for c, _ in pending), tuple(t for _, t in pending))
@@ -161,12 +175,16 @@ def issue(
             device.site = school
         try:
             with atomic():
-                Loan.create(device=device, person=person, issued_by=actor.badge, issued_station=actor.station)
+                Loan.create(device=device, person=person, issued_by=actor.badge, issued_station=actor.station,
+                            loaner=cover is not None, ticket=cover)  # fmt: skip
         except IntegrityError as exc:
             raise _already_issued(device) from exc
         device.status = "issued"
         device.holder = person
         device.save()
+        details: dict = {"confirmed": sorted(c for c, _ in warnings)} if warnings else {}
+        if cover is not None:
+            details.update(loaner=True, ticket=cover.opened_event, covers=cover.device.asset_tag)
         event = ledger.record(
             "issued",
             station=actor.station,
@@ -174,7 +192,7 @@ def issue(
             asset_tag=device.asset_tag,
             person=person.district_id,
             to_site=school.code if school else None,
-            details={"confirmed": sorted(c for c, _ in warnings)} if warnings else {},
+            details=details,
             idem_key=idem_key,
         )
         return IssueResult(
@@ -183,6 +201,8 @@ def issue(
             moved_from,
             tuple(c for c, _ in warnings),
             event.uuid,
+            loaner_for=cover.device.asset_tag if cover else None,
+            collect=collect.device.asset_tag if collect else None,
         )
 
 
@@ -194,7 +214,11 @@ def return_device(
     condition: str = "good",
     idem_key: str | None = None,
 ) -> ReturnResult:
-    """Close the device's open loan; its status follows the condition it came back in."""
+    """Close the device's open loan; its status follows the condition it came back in.
+
+    Damaged: the device goes in repair with a ticket. Damaged, missing charger or lost: the fee policy
+    is applied to the student (a free break or a fee), in the same transaction.
+    """
     if condition not in CONDITION_STATUS:
         raise BadInput(f"Unknown return condition {condition!r}.")
     with unavailable_as_error(), atomic():
@@ -238,7 +262,18 @@ def return_device(
             details={"condition": condition, "status": status},
             idem_key=idem_key,
         )
-        return ReturnResult(device_card(device), student_card(person, config), condition, event.uuid)
+        ticket = tickets.open_for(actor, device, person, "returned damaged") if condition == "damaged" else None
+        applied = None
+        if condition in CONDITION_INCIDENT:
+            applied = fees.apply_incident(actor, person, device, CONDITION_INCIDENT[condition], config=config)
+        return ReturnResult(
+            device_card(device),
+            student_card(person, config),
+            condition,
+            event.uuid,
+            charge=applied.message if applied else None,
+            ticket=ticket.id if ticket else None,
+        )
 
 
 def transfer(
@@ -289,10 +324,12 @@ def set_status(
     device_code: str,
     status: str,
     *,
+    config: Config | None = None,
     note: str = "",
     idem_key: str | None = None,
 ) -> StatusResult:
-    """A technician's status change. Lost or stolen closes an open loan; other changes need the device back."""
+    """A technician's status change. Lost or stolen closes an open loan and applies the fee policy to the
+    holder (``config`` names the policy; the defaults without it); other changes need the device back."""
     if status not in SETTABLE:
         raise BadInput(f"Unknown status {status!r}; use one of {', '.join(SETTABLE)}.")
     with unavailable_as_error(), atomic():
@@ -306,8 +343,14 @@ def set_status(
         previous = device.status
         if previous == status:
             raise DeviceNotIssuable(f"{device.asset_tag} is already {status.replace('_', ' ')}.")
+        ticket = Ticket.get_or_none((Ticket.device == device) & Ticket.resolved_at.is_null())
+        if ticket is not None and status in TICKET_ENDS:
+            raise DeviceNotIssuable(
+                f"{device.asset_tag} has open repair ticket {ticket.id}; close the ticket instead "
+                f"(kiosk tickets update {device.asset_tag} --status {TICKET_ENDS[status]})."
+            )
         details: dict = {"status": status, "previous": previous}
-        person_code = None
+        person_code = holder = None
         if previous == "issued":
             if status not in LOSS_STATUSES:
                 raise DeviceAlreadyIssued(
@@ -317,7 +360,8 @@ def set_status(
             Loan.update(returned_at=utcnow(), returned_by=actor.badge, condition_in=status).where(
                 (Loan.device == device) & (Loan.returned_at.is_null())
             ).execute()
-            person_code = device.holder.district_id
+            holder = device.holder
+            person_code = holder.district_id
             details["loan_closed"] = True
             device.holder = None
         if note:
@@ -333,4 +377,8 @@ def set_status(
             details=details,
             idem_key=idem_key,
         )
-        return StatusResult(device_card(device), previous, event.uuid)
+        applied = None
+        if holder is not None:
+            applied = fees.apply_incident(actor, holder, device, "loss" if status == "lost" else "stolen",
+                                          config=config or Config())  # fmt: skip
+        return StatusResult(device_card(device), previous, event.uuid, charge=applied.message if applied else None)

@@ -21,6 +21,10 @@ NEEDS = {
     "exit": "admin",
     "import": "admin",
     "catalog.edit": "admin",
+    "fee.pay": "operator",
+    "fee.charge": "technician",
+    "fee.waive": "admin",
+    "ticket": "technician",
 }
 """The least role each action needs."""
 

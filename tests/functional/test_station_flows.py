@@ -109,7 +109,7 @@ async def test_return_good_and_damaged_with_the_armed_condition_shown(station, s
         assert screen.query_one("#armed-value").text == "GOOD"
         assert "Returned 2" in screen.query_one("#tally").render().plain
     assert device("CB1", station_config).status == "available"
-    assert device("CB2", station_config).status == "damaged"
+    assert device("CB2", station_config).status == "in_repair"  # a damaged return opens a repair ticket
 
 
 async def test_technician_transfers_devices_to_a_location(station, station_config):
@@ -208,7 +208,7 @@ async def test_an_unexpected_exception_is_a_red_banner_and_the_station_keeps_wor
     from kiosk.workflow import Workflow
 
     class Flaky(WorkflowSession):
-        def handle(self, raw, idem_key):
+        def handle(self, raw, idem_key, on_wait=None):
             if raw == "BOOM":
                 raise RuntimeError("simulated bug")
             return super().handle(raw, idem_key)

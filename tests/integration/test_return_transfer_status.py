@@ -49,7 +49,7 @@ def test_good_return_makes_the_device_available_at_the_station_site(district):
 
 @pytest.mark.parametrize(
     ("condition", "status", "site"),
-    [("damaged", "damaged", "HS"), ("nocharger", "available", "HS"), ("lost", "lost", "HS")],
+    [("damaged", "in_repair", "HS"), ("nocharger", "available", "HS"), ("lost", "lost", "HS")],
 )
 def test_return_conditions(district, condition, status, site):
     lend(district)
@@ -90,7 +90,7 @@ def test_return_idempotency_key(district):
     first = give_back(district, condition="damaged", idem_key="ret-1")
     again = give_back(district, condition="damaged", idem_key="ret-1")
     assert again.replayed is True and again.event_id == first.event_id
-    assert again.condition == "damaged" and again.device.status == "damaged"
+    assert again.condition == "damaged" and again.device.status == "in_repair"
     assert len(events("returned")) == 1 and loan_rows() == [("CB1", "S100", True, "damaged")]
     assert_check_clean()
 

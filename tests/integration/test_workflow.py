@@ -130,8 +130,9 @@ def test_return_with_an_armed_condition_applies_to_the_next_device_only(district
     assert (mode.event, mode.mode, mode.armed) == ("mode", "RETURN", "good")
     assert (armed.event, armed.armed, armed.message) == ("armed", "damaged", "Next device returns as DAMAGED.")
     assert (damaged.event, damaged.level, damaged.armed) == ("returned", "warn", "good")
-    assert damaged.message == "Returned CB1 from Ana Lopez as DAMAGED."
-    assert damaged.device.status == "damaged"
+    assert damaged.message.startswith("Returned CB1 from Ana Lopez as DAMAGED. Ticket ")
+    assert "opened; it goes to repair. Free break used: no fee (0 left in " in damaged.message
+    assert damaged.device.status == "in_repair"
     assert (good.level, good.message, good.device.status) == ("done", "Returned HOT1 from Ana Lopez.", "available")
     assert w.tally.returned == 2
     assert_check_clean()
@@ -237,7 +238,10 @@ def test_status_mode(district):
     assert not early.ok and early.message.startswith("Scan a status code ($LOST, $STOLEN")
     assert (armed.armed, armed.message) == ("lost", "Devices scanned now become LOST.")
     assert first.message == "CB1: available -> lost." and first.armed == "lost"
-    assert issued.message == "CB3: issued -> lost." and issued.device.holder is None
+    # The holder pays the loss: the model's replacement cost ($289.00), no depreciation by default.
+    assert (
+        issued.message == "CB3: issued -> lost. Loss fee $289.00 charged to Ana Lopez." and issued.device.holder is None
+    )
     repair, on_loan = scan(w, "$INREPAIR", "CB1")
     assert repair.armed == "in_repair" and on_loan.message == "CB1: lost -> in repair."
     assert not w.handle("CB1").ok  # already in repair
@@ -355,5 +359,5 @@ def test_an_armed_condition_survives_a_database_hiccup(district, monkeypatch):
     _fail_once(monkeypatch, "return_device")
     hiccup = w.handle("CB1")
     assert not hiccup.ok and hiccup.armed == "damaged"
-    assert w.handle("CB1").device.status == "damaged"
+    assert w.handle("CB1").device.status == "in_repair"
     assert_check_clean()

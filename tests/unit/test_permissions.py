@@ -7,8 +7,17 @@ import pytest
 from kiosk.errors import PermissionDenied
 from kiosk.services.permissions import NEEDS, RANKS, allowed, require
 
-OPERATOR = {"issue", "return", "lookup", "case"}
-TECHNICIAN = OPERATOR | {"transfer", "status", "override", "audit", "case.assign", "case.release"}
+OPERATOR = {"issue", "return", "lookup", "case", "fee.pay"}
+TECHNICIAN = OPERATOR | {
+    "transfer",
+    "status",
+    "override",
+    "audit",
+    "case.assign",
+    "case.release",
+    "fee.charge",
+    "ticket",
+}
 EXPECTED = {"operator": OPERATOR, "technician": TECHNICIAN, "admin": set(NEEDS)}
 
 
