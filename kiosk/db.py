@@ -13,7 +13,7 @@ from playhouse.migrations import Runner
 
 import models
 from kiosk.config import Config, data_dir
-from kiosk.errors import BadInput, DatabaseUnavailable, SchemaTooNew
+from kiosk.errors import BadInput, DatabaseUnavailable, SchemaTooNew, TransientConflict
 
 MIGRATIONS_DIR = Path(models.__file__).parent / "migrations"
 SQLITE_PRAGMAS = (
@@ -62,7 +62,9 @@ def make_database(url: str) -> peewee.Database:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             return db_url.connect(url, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", timeout=15)
         if scheme in _PG_SCHEMES:
-            return db_url.connect(url, prefer_psycopg3=True)
+            # Named in pg_stat_activity, so a DBA sees which connections are stations (the URL may say otherwise).
+            extra = {} if "application_name=" in url else {"application_name": "kiosk"}
+            return db_url.connect(url, prefer_psycopg3=True, **extra)
     except RuntimeError as exc:
         raise BadInput(f"Unsupported database URL {describe(url)}: {exc}") from exc
     raise BadInput(f"Unsupported database URL {describe(url)}: use sqlite:///PATH or postgresql://...")
@@ -115,13 +117,52 @@ def applied_migrations(db: peewee.Database) -> list[str]:
     return [m.name for m in Runner(db, str(MIGRATIONS_DIR)).status() if m.applied]
 
 
+RETRY_SQLSTATES = frozenset({"40001", "40P01"})
+"""PostgreSQL's serialization_failure and deadlock_detected: the transaction lost a race and may simply run again."""
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """The SQLSTATE of a driver error wrapped by peewee (psycopg keeps it as ``sqlstate``), if there is one."""
+    seen = 0
+    while exc is not None and seen < 5:
+        code = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
+        if code:
+            return code
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
 @contextlib.contextmanager
 def unavailable_as_error():
-    """Turn a database that went away into one clear DatabaseUnavailable."""
+    """Turn a database that went away into one clear DatabaseUnavailable (a lost race into TransientConflict)."""
     try:
         yield
     except (peewee.OperationalError, peewee.InterfaceError) as exc:
+        if sqlstate(exc) in RETRY_SQLSTATES:
+            raise TransientConflict(
+                "Another station changed the same records at the same moment; nothing was recorded. Scan again."
+            ) from exc
         raise DatabaseUnavailable(f"The database did not answer: {exc}. Nothing was recorded; scan again.") from exc
+
+
+def reconnect() -> None:
+    """Drop this thread's connection and open a new one; DatabaseUnavailable while the server is still away.
+
+    After a lost connection peewee still believes it is open, so it is closed first
+    (closing a broken connection may itself fail, which is fine).
+    """
+    db = models.database.obj
+    if db is None:
+        raise DatabaseUnavailable("No database is connected.")
+    with contextlib.suppress(peewee.DatabaseError, peewee.InterfaceError, OSError):
+        db.close()
+    try:
+        db.connect(reuse_if_open=True)
+        db.execute_sql("SELECT 1")
+    except (peewee.DatabaseError, peewee.InterfaceError) as exc:
+        with contextlib.suppress(peewee.DatabaseError, peewee.InterfaceError, OSError):
+            db.close()
+        raise DatabaseUnavailable(f"The database is still not answering: {exc}.") from exc
 
 
 def atomic():

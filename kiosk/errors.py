@@ -25,6 +25,13 @@ class DatabaseUnavailable(KioskError):
     exit_code = 2
 
 
+class TransientConflict(DatabaseUnavailable):
+    """PostgreSQL gave up on a transaction that raced another station (serialization failure, deadlock).
+
+    Nothing was recorded; running the same use case again usually succeeds at once.
+    """
+
+
 class SchemaTooNew(KioskError):
     """The database was migrated by a newer kiosk than this one."""
 

@@ -50,7 +50,8 @@ def district_db(tmp_path):
 def test_init_is_idempotent_and_uses_the_data_directory(home):
     first = run(["init"], home=home, check_rc=0)
     second = run(["init"], home=home, check_rc=0)
-    assert "0001_initial" in first.stdout and first.stdout == second.stdout
+    newest = max(path.stem for path in kdb.MIGRATIONS_DIR.glob("[0-9]*.py"))
+    assert f"(schema {newest})" in first.stdout and first.stdout == second.stdout
     assert (home / "kiosk.db").exists()
     run(["check"], home=home, check_rc=0)
 
@@ -178,3 +179,15 @@ def test_postgres_url_works_for_the_commands(home, pg_url):
     proc = run(["--db", pg_url, "scan", "--operator", "P1", "--json"], home=home, stdin="$LOOKUP\nLOC-X\n",
                env={"KIOSK_PIN": "4321"})  # fmt: skip
     assert [json.loads(line)["event"] for line in proc.stdout.splitlines()] == ["mode", "error"]
+
+
+def test_a_pooled_postgres_url_with_pool_settings_works(home, pg_url):
+    pooled = pg_url.replace("postgresql://", "postgresql+pool://", 1) + "&max_connections=4&stale_timeout=300"
+    run(["--db", pooled, "init"], home=home, check_rc=0)
+    again = run(["--db", pooled, "init"], home=home, check_rc=0)
+    assert "Database ready" in again.stdout and "(schema 0" in again.stdout
+    run(["--db", pooled, "operator", "add", "--badge", "P1", "--name", "Pat", "--role", "admin"], home=home,
+        stdin="4321\n", check_rc=0)  # fmt: skip
+    listed = run(["--db", pooled, "operator", "list"], home=home, check_rc=0)
+    assert "P1" in listed.stdout
+    run(["--db", pooled, "check"], home=home, check_rc=0)

@@ -24,7 +24,7 @@ class SlowSession(WorkflowSession):
         self.seen = seen
         self.waiting = waiting
 
-    def handle(self, raw, idem_key):
+    def handle(self, raw, idem_key, on_wait=None):
         self.seen.append(self.waiting())
         time.sleep(SLOW)
         return super().handle(raw, idem_key)
