@@ -8,15 +8,20 @@ callables (:class:`screens.ports.Services`), so they never reach the models.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import models
 from kiosk.config import Config, data_dir
 from kiosk.dto import Actor
+from kiosk.labels.station import site_student_lists
 from kiosk.outcome import Outcome, Tally
-from kiosk.services import operators
+from kiosk.reports.end_of_day import end_of_day_action
+from kiosk.retry import apply_scan
+from kiosk.services import operators, tickets
 from kiosk.services.codes import clean
 from kiosk.workflow import Mode, Workflow
 from screens import Services, StationApp
+from screens.ports import AdminAction
 
 
 class WorkflowSession:
@@ -35,9 +40,10 @@ class WorkflowSession:
         """The shift tally of this session."""
         return self.workflow.tally
 
-    def handle(self, raw: str, idem_key: str) -> Outcome:
-        """One scan through the workflow."""
-        return self.workflow.handle(raw, idem_key)
+    def handle(self, raw: str, idem_key: str, on_wait: Callable[[str], None] | None = None) -> Outcome:
+        """One scan through the workflow; while the database is away it is retried with the same key
+        (``on_wait`` tells the screen), so the station never claims a scan before its commit."""
+        return apply_scan(self.workflow, raw, idem_key, on_wait=on_wait)
 
     def switch(self, mode: str) -> Outcome:
         """A mode key; an unknown name is handled like scanning an unknown command."""
@@ -68,6 +74,14 @@ def build_services(config: Config) -> Services:
         verify_admin=verify_admin,
         open_session=lambda actor: WorkflowSession(Workflow(actor, config)),
         release_thread=_release_thread,
+        list_tickets=lambda actor: tickets.list_tickets(actor=actor),
+        update_ticket=lambda actor, number, status: (
+            tickets.update_ticket(actor, str(number), config=config, status=status).ticket
+        ),
+        admin_actions=(
+            AdminAction("Student lists for this site", lambda progress: site_student_lists(config, progress=progress)),
+            AdminAction("End of day: reconciliation workbook", lambda progress: end_of_day_action(config, progress)),
+        ),
     )
 
 

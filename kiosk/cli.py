@@ -7,10 +7,11 @@ import getpass
 import json
 import os
 import sys
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk import cli_import, clock
+from kiosk import cli_fees, cli_import, cli_labels, cli_reports, clock
 from kiosk import db as kdb
 from kiosk.config import Config, data_dir, load_config
 from kiosk.dto import Actor
@@ -57,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--operator", required=True, metavar="BADGE")
     p.add_argument("--station", metavar="NAME")
     p.add_argument("--json", action="store_true", help="JSON Lines output")
+    p.add_argument("--keyed", action="store_true",
+                   help="each line is KEY<tab>SCAN: KEY is the scan's idempotency key, so a feed re-sent after a "
+                        "crash applies each scan once")  # fmt: skip
+    p.add_argument("--patience", type=float, default=300.0, metavar="SECONDS",
+                   help="how long a scan waits for a database that went away before giving up (default 300)")  # fmt: skip
 
     p = sub.add_parser("lookup", parents=[g], help="look up a student, device, CASE-n or LOC- code")
     p.add_argument("code")
@@ -144,6 +150,7 @@ def _format_outcome(outcome) -> str:
 
 
 def cmd_scan(args, config) -> int:
+    from kiosk.retry import apply_scan
     from kiosk.workflow import Workflow
 
     if args.station:
@@ -153,11 +160,25 @@ def cmd_scan(args, config) -> int:
     workflow = Workflow(actor, config)
     refused = 0
     source = sys.stdin if args.file == "-" else _open_scans(args.file)
+
+    def waiting(message: str) -> None:
+        print(f"kiosk: {message}", file=sys.stderr, flush=True)
+
     with source:
         for line in source:
-            outcome = workflow.handle(line.rstrip("\r\n"))
+            raw, key = line.rstrip("\r\n"), None
+            if args.keyed:
+                key, sep, raw = raw.partition("\t")
+                if not sep or not key.strip():
+                    raise BadInput(
+                        f"--keyed: each line is KEY<tab>SCAN; got {line.rstrip()[:60]!r}. Nothing after it was read."
+                    )
+            # A scan the database could not take is retried with the same key, so it applies once.
+            outcome = apply_scan(workflow, raw, key or str(uuid.uuid4()), on_wait=waiting,
+                                 patience=args.patience)  # fmt: skip
             refused += not outcome.ok
-            text = json.dumps(outcome.as_json(), ensure_ascii=False) if args.json else _format_outcome(outcome)
+            answer = {**outcome.as_json(), "key": key} if key else outcome.as_json()
+            text = json.dumps(answer, ensure_ascii=False) if args.json else _format_outcome(outcome)
             # One line per scan, flushed: a line printed is a scan acknowledged.
             print(text, flush=True)
     return 1 if refused else 0
@@ -275,6 +296,9 @@ def cmd_station(args, config) -> int:
 EXTENSIONS: list = []
 """Modules with ``register(subparsers, global_parent) -> {command: handler}`` that add commands."""
 EXTENSIONS.append(cli_import)
+EXTENSIONS.append(cli_fees)
+EXTENSIONS.append(cli_labels)
+EXTENSIONS.append(cli_reports)
 
 COMMANDS: dict[str | None, Handler] = {
     None: cmd_station,

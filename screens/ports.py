@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from kiosk.accountability import TicketCard
 from kiosk.dto import Actor
+from kiosk.errors import KioskError
 from kiosk.outcome import Outcome, Tally
 
 
@@ -22,13 +24,29 @@ class Session(Protocol):
     """The current mode's name (``ISSUE``, ``RETURN``, ...)."""
     tally: Tally
 
-    def handle(self, raw: str, idem_key: str) -> Outcome:
-        """Apply one scan; always returns its one outcome."""
+    def handle(self, raw: str, idem_key: str, on_wait: Callable[[str], None] | None = None) -> Outcome:
+        """Apply one scan; always returns its one outcome. While the database is away the scan is
+        retried with the same key and ``on_wait(message)`` is called before each wait."""
         ...
 
     def switch(self, mode: str) -> Outcome:
         """Change mode as scanning ``$<MODE>`` would (the workflow refuses what the role may not do)."""
         ...
+
+
+@dataclass(frozen=True)
+class AdminAction:
+    """One entry of the station's admin actions (F10, admins only)."""
+
+    label: str
+    """What the menu shows, e.g. "Student lists for this site"."""
+    run: Callable[[Callable[[float, str], None]], str]
+    """Does the work in a worker thread, calling ``progress(fraction 0..1, step)`` as it goes; returns the sentence
+    to show (usually the path written). Raises a KioskError whose message is shown in red."""
+
+
+def _no_tickets():
+    raise KioskError("Repair tickets are not available at this station.")
 
 
 @dataclass(frozen=True)
@@ -42,7 +60,13 @@ class Services:
     open_session: Callable[[Actor], Session]
     """A fresh scan session for a signed-in operator (no database work)."""
     release_thread: Callable[[], None] = field(default=lambda: None)
+    list_tickets: Callable[[Actor], tuple[TicketCard, ...]] = field(default=lambda actor: ())
+    """Unresolved repair tickets (technicians); raises a KioskError for a role that may not see them."""
+    update_ticket: Callable[[Actor, int, str], TicketCard] = field(default=lambda actor, ticket, status: _no_tickets())
+    """Move ticket number ``ticket`` to ``status``; raises a KioskError with the reason when it may not move."""
     """Close the calling thread's database connection; worker threads call it before they end."""
+    admin_actions: tuple[AdminAction, ...] = ()
+    """The admin actions this station offers, in menu order."""
 
 
 @dataclass(frozen=True)

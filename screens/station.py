@@ -25,10 +25,12 @@ from textual.worker import get_current_worker
 from kiosk.config import Config
 from kiosk.dto import Actor
 from kiosk.outcome import Outcome
+from screens.admin import ADMIN_ROLE, REFUSAL, AdminScreen
 from screens.cards import Card, CaseView, StudentCardView, TransferCardView, device_text, location_text
 from screens.ports import Services, Session, TallyView
 from screens.scanfield import ScanField
 from screens.scanqueue import Job, ScanQueue
+from screens.tickets import TICKET_ROLES, TicketListScreen
 from screens.widgets import ArmedStrip, BusyIndicator, KeyBar, OutcomeBanner, StationHeader, TallyBar
 
 log = logging.getLogger("kiosk.station")
@@ -61,6 +63,8 @@ class StationScreen(Screen, inherit_bindings=False):
         *(Binding(key, f"key('{key}')", label, key_display="Esc" if key == "escape" else None)
           for key, (_, _, label) in KEYS.items()),
         Binding("ctrl+q", "app.leave", "Leave", key_display="^Q"),
+        Binding("f11", "tickets", "Tickets", show=False),
+        Binding("f10", "admin", "Admin", show=False),
     ]  # fmt: skip
 
     class Applied(Message):
@@ -71,6 +75,13 @@ class StationScreen(Screen, inherit_bindings=False):
             self.job = job
             self.outcome = outcome
             self.tally = tally
+
+    class Reconnecting(Message):
+        """The database went away; the scan being applied is kept and retried (posted from the worker)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
 
     class Locked(Message):
         """The session ended on $LOCK; ``dropped`` scans queued after it were not applied."""
@@ -89,6 +100,8 @@ class StationScreen(Screen, inherit_bindings=False):
         """Every scan and key, in the order read; one worker drains it."""
         self.last_outcome: Outcome | None = None
         """The most recent outcome shown (tests and screenshots read it)."""
+        self.reconnects = 0
+        """How many times this session waited for the database to come back."""
         self.applied: deque[Job] = deque(maxlen=500)
         """The latest jobs in the order their outcomes arrived (tests check it equals the order queued)."""
 
@@ -111,7 +124,9 @@ class StationScreen(Screen, inherit_bindings=False):
             yield Card("Location", "", id="location")
             yield CaseView(id="case")
         yield TallyBar(id="tally")
-        yield KeyBar(self.BINDINGS, id="keys")
+        admin = [Binding("f10", "admin", "Admin")] if self.actor.role == ADMIN_ROLE else []
+        tickets = [Binding("f11", "tickets", "Tickets")] if self.actor.role in TICKET_ROLES else []
+        yield KeyBar([*self.BINDINGS, *tickets, *admin], id="keys")
 
     def on_mount(self) -> None:
         mode = str(self.session.mode)
@@ -137,6 +152,19 @@ class StationScreen(Screen, inherit_bindings=False):
         """A function key: queued behind earlier scans like the code it stands for."""
         kind, value, _ = self.KEYS[key]
         self._enqueue(kind, value)
+
+    def action_admin(self) -> None:
+        """F10: the admin actions; anyone else reads the refusal on the banner."""
+        if self.actor.role != ADMIN_ROLE:
+            self.query_one(OutcomeBanner).show("error", REFUSAL)
+            if self.config.bell:
+                self.app.bell()
+            return
+        self.app.push_screen(AdminScreen(self.services))
+
+    def action_tickets(self) -> None:
+        """F11: the repair ticket list (the service refuses roles that may not see it)."""
+        self.app.push_screen(TicketListScreen(self.services, self.actor))
 
     def _enqueue(self, kind: str, value: str) -> None:
         self.queue.put(kind, value)
@@ -179,7 +207,7 @@ class StationScreen(Screen, inherit_bindings=False):
         try:
             if job.kind == "switch":
                 return self.session.switch(job.value)
-            return self.session.handle(job.value, job.idem_key)
+            return self.session.handle(job.value, job.idem_key, on_wait=self._reconnecting)
         except Exception as exc:  # the station must keep working whatever one scan does
             log.exception("scan %s (job %s) failed unexpectedly", job.value[:64], job.seq)
             return Outcome(
@@ -193,7 +221,17 @@ class StationScreen(Screen, inherit_bindings=False):
         finally:
             log.debug("job %s applied in %.3fs", job.seq, time.monotonic() - started)
 
+    def _reconnecting(self, message: str) -> None:
+        """Worker thread: the database is away and the scan waits for it (later scans wait behind it)."""
+        self.post_message(self.Reconnecting(message))
+
     # -- output ------------------------------------------------------------------
+
+    def on_station_screen_reconnecting(self, message: Reconnecting) -> None:
+        self.reconnects += 1
+        log.warning("database unavailable; waiting to reconnect (%s)", self.reconnects)
+        self.query_one(OutcomeBanner).show("warn", message.text)
+        self.query_one(BusyIndicator).show_busy(self.queue.waiting)
 
     def on_station_screen_applied(self, message: Applied) -> None:
         self.queue.answered()
