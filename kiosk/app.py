@@ -13,9 +13,7 @@ from collections.abc import Callable
 import models
 from kiosk.config import Config, data_dir
 from kiosk.dto import Actor
-from kiosk.labels.station import site_student_lists
 from kiosk.outcome import Outcome, Tally
-from kiosk.reports.end_of_day import end_of_day_action
 from kiosk.retry import apply_scan
 from kiosk.services import operators, tickets
 from kiosk.services.codes import clean
@@ -59,6 +57,19 @@ def _release_thread() -> None:
         models.database.close()
 
 
+def _student_lists(config: Config, actor: Actor, progress) -> str:
+    # The PDF and workbook libraries load when an admin asks for them, not with every station.
+    from kiosk.labels.station import site_student_lists
+
+    return site_student_lists(config, actor=actor, progress=progress)
+
+
+def _end_of_day(config: Config, actor: Actor, progress) -> str:
+    from kiosk.reports.end_of_day import end_of_day_action
+
+    return end_of_day_action(config, progress, actor=actor)
+
+
 def build_services(config: Config) -> Services:
     """The use cases the station calls, bound to this station's name and scanner settings."""
 
@@ -79,8 +90,10 @@ def build_services(config: Config) -> Services:
             tickets.update_ticket(actor, str(number), config=config, status=status).ticket
         ),
         admin_actions=(
-            AdminAction("Student lists for this site", lambda progress: site_student_lists(config, progress=progress)),
-            AdminAction("End of day: reconciliation workbook", lambda progress: end_of_day_action(config, progress)),
+            AdminAction("Student lists for this site", lambda actor, progress: _student_lists(config, actor, progress)),
+            AdminAction(
+                "End of day: reconciliation workbook", lambda actor, progress: _end_of_day(config, actor, progress)
+            ),
         ),
     )
 

@@ -329,7 +329,7 @@ def _write_repairs(plan: _Plan, ledger: _Ledger, devices: array) -> None:
         if plan.status[d] == IN_REPAIR:
             at = next(moments)
             uuid = ledger.add_event("ticket.opened", at, operator=TECHNICIAN, asset_tag=tag,
-                                    details={"problem": problem})  # fmt: skip
+                                    details={"problem": problem, "status": "in_repair"})  # fmt: skip
             tickets.add(devices[d], "in_repair", problem, at, uuid)
             ledger.add_event("device.moved", next(moments), operator=TECHNICIAN, asset_tag=tag,
                              from_site=plan.sites[plan.home[d]], to_site=data.REPAIR,

@@ -29,8 +29,9 @@ Event kinds and what replaying them does (``kiosk.services.check`` replays):
 
 Other kinds (``operator.added``, ``signin``, ``signin.failed``, ``import``
 (one per import run: counts and file names), ``catalog.merged``,
-``catalog.alias``) change no device, loan, fee or ticket and are kept for the
-record.
+``catalog.alias``, ``device.labeled`` (an asset label was printed; ``kiosk
+labels assets --unlabeled`` reads them)) change no device, loan, fee or ticket
+and are kept for the record.
 """
 
 from __future__ import annotations

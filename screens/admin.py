@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
+from kiosk.dto import Actor
 from kiosk.errors import KioskError
 from screens.ports import AdminAction, Services
 
@@ -69,8 +70,10 @@ class AdminScreen(ModalScreen[None], inherit_bindings=False):
             self.sentence = sentence
             self.ok = ok
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, actor: Actor) -> None:
         super().__init__()
+        self.actor = actor
+        """Who runs the actions: each one re-checks this operator's role in the database."""
         self.services = services
         self.actions: tuple[AdminAction, ...] = services.admin_actions
         self.running: AdminAction | None = None
@@ -121,7 +124,7 @@ class AdminScreen(ModalScreen[None], inherit_bindings=False):
             self.post_message(self.Progressed(fraction, text))
 
         try:
-            sentence, ok = action.run(progress), True
+            sentence, ok = action.run(self.actor, progress), True
         except KioskError as exc:
             sentence, ok = exc.message, False
         except Exception as exc:  # the station stays up whatever an action does

@@ -40,8 +40,9 @@ class AdminAction:
 
     label: str
     """What the menu shows, e.g. "Student lists for this site"."""
-    run: Callable[[Callable[[float, str], None]], str]
-    """Does the work in a worker thread, calling ``progress(fraction 0..1, step)`` as it goes; returns the sentence
+    run: Callable[[Actor, Callable[[float, str], None]], str]
+    """Does the work in a worker thread for the signed-in ``actor`` (whose role the service re-checks),
+    calling ``progress(fraction 0..1, step)`` as it goes; returns the sentence
     to show (usually the path written). Raises a KioskError whose message is shown in red."""
 
 

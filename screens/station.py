@@ -160,7 +160,7 @@ class StationScreen(Screen, inherit_bindings=False):
             if self.config.bell:
                 self.app.bell()
             return
-        self.app.push_screen(AdminScreen(self.services))
+        self.app.push_screen(AdminScreen(self.services, self.actor))
 
     def action_tickets(self) -> None:
         """F11: the repair ticket list (the service refuses roles that may not see it)."""

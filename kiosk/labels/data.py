@@ -68,7 +68,7 @@ def require_admin(actor: Actor | None, what: str) -> None:
     op = Operator.get_or_none(Operator.badge == actor.badge)
     if op is None or not op.active:
         raise PermissionDenied(f"Operator badge {actor.badge} is not active; sign in again.")
-    if permissions.RANKS.get(op.role, 0) < permissions.RANKS["admin"]:
+    if not permissions.allowed(op.role, "labels"):
         raise PermissionDenied(f"An admin is needed for {what}; call one over.")
 
 

@@ -16,9 +16,12 @@ import os
 from pathlib import Path
 
 from kiosk.config import Config, data_dir
+from kiosk.db import unavailable_as_error
+from kiosk.dto import Actor
 from kiosk.errors import BadInput
 from kiosk.reports.reconciliation import Progress, ReconciliationResult, export_reconciliation
 from kiosk.reports.scope import localizer, today, zone_of
+from kiosk.services.common import authorize
 from models import utcnow
 
 
@@ -74,6 +77,12 @@ def describe(result: ReconciliationResult) -> str:
     )
 
 
-def end_of_day_action(config: Config, progress: Progress | None = None) -> str:
-    """The station's admin action: write today's workbook, return the sentence to show (with the path)."""
+def end_of_day_action(config: Config, progress: Progress | None = None, *, actor: Actor | None = None) -> str:
+    """The station's admin action: write today's workbook, return the sentence to show (with the path).
+
+    ``actor`` (the signed-in operator) must be an admin by the role the database holds now.
+    """
+    if actor is not None:
+        with unavailable_as_error():
+            authorize(actor, "reports")
     return describe(end_of_day_result(config, progress=progress))

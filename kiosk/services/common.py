@@ -142,6 +142,15 @@ def _summary(event: Event) -> str:
         return f"status {details.get('previous', '?')} -> {details.get('status')}"
     if event.kind == "rejected":
         return f"refused: {details.get('reason', '')}"
+    if event.kind == "fee.assessed":
+        reason = f" ({details['reason']})" if details.get("reason") else ""
+        return f"{details.get('kind', 'fee')} fee ${int(details.get('amount_cents') or 0) / 100:,.2f} to {event.person}{reason}"
+    if event.kind == "ticket.opened":
+        return f"repair ticket opened: {details.get('problem') or 'no problem noted'}"
+    if event.kind == "device.labeled":
+        return "asset label printed"
+    if event.kind == "ticket.updated":
+        return f"repair ticket {details.get('previous', '?')} -> {details.get('status', '?')}"
     return event.kind
 
 

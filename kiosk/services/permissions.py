@@ -25,6 +25,8 @@ NEEDS = {
     "fee.charge": "technician",
     "fee.waive": "admin",
     "ticket": "technician",
+    "labels": "admin",
+    "reports": "admin",
 }
 """The least role each action needs."""
 

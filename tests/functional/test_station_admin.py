@@ -9,6 +9,7 @@ from dataclasses import replace
 from textual.widgets import OptionList, ProgressBar
 
 from kiosk.errors import BadInput
+from models import Operator
 from screens.admin import AdminScreen
 from screens.ports import AdminAction
 from screens.station import StationScreen
@@ -105,17 +106,20 @@ async def test_a_station_without_a_site_is_told_so_in_red(station, station_confi
 async def test_any_action_shows_its_progress_and_the_menu_waits_for_it(station, station_config):
     gate, reached = threading.Event(), threading.Event()
 
-    def slow(progress):
+    seen = []
+
+    def slow(actor, progress):
+        seen.append(actor.badge)
         progress(0.5, "half way")
         reached.set()
         gate.wait(10)
         progress(1.0, "done")
         return "The slow job wrote /tmp/slow.txt."
 
-    def refused(progress):
+    def refused(actor, progress):
         raise BadInput("The printer folder is full; empty it and try again.")
 
-    def broken(progress):
+    def broken(actor, progress):
         raise RuntimeError("boom")
 
     actions = (AdminAction("Slow job", slow), AdminAction("Refused job", refused), AdminAction("Broken job", broken))
@@ -138,6 +142,7 @@ async def test_any_action_shows_its_progress_and_the_menu_waits_for_it(station, 
         gate.set()
         ok, sentence = await _finished(pilot, screen)
         assert ok and sentence == "The slow job wrote /tmp/slow.txt."
+        assert seen == ["AD1"], "each action runs for the signed-in admin"
         await pilot.press("down", "enter")
         await until(pilot, lambda: screen.result == (False, "The printer folder is full; empty it and try again."))
         await pilot.press("down", "enter")
@@ -155,3 +160,25 @@ async def test_a_station_with_no_actions_says_so(station, station_config):
         assert "offers no admin actions" in _text(screen, "#admin-none")
         await pilot.press("f10")
         await until(pilot, lambda: isinstance(app.screen, StationScreen), what="the station")
+
+
+async def test_an_admin_demoted_while_signed_in_is_refused_by_the_service(station, station_config, tmp_path):
+    config = replace(station_config, extra={"reports": {"folder": str(tmp_path / "r")}})
+    app = make_app(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "AD1")
+        screen = await _open_admin(pilot)
+        Operator.update(role="operator").where(Operator.badge == "AD1").execute()
+        sentences = []
+        for index in range(2):
+            screen.result = None
+            screen.query_one(OptionList).highlighted = index
+            await pilot.press("enter")
+            ok, sentence = await _finished(pilot, screen)
+            assert not ok, sentence
+            sentences.append(sentence)
+        assert sentences == [
+            "An admin is needed for printing student lists; call one over.",
+            "An admin is needed for reports; call one over.",
+        ], sentences
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())
