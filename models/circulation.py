@@ -87,6 +87,8 @@ class Loan(BaseModel):
 
 
 Loan.add_index(Loan.index(Loan.device, unique=True, name="loan_one_open_per_device").where(SQL("returned_at IS NULL")))
+Loan.add_index(Loan.index(Loan.returned_at, name="loan_returned_at"))
+Loan.add_index(Loan.index(Loan.issued_at, name="loan_issued_at"))
 
 
 class Fee(BaseModel):

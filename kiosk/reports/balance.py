@@ -15,6 +15,7 @@ it is the ``from_site`` of the first such event.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
@@ -58,6 +59,29 @@ def out_by_site(at: dt.datetime) -> Counter:
 def site_during_loan(tag: str, event_id: int, current: str | None) -> str | None:
     """Where a device was recorded just after event ``event_id`` (the device does not move while out)."""
     return _moved_after(after_id=event_id, tags=[tag]).get(tag, current)
+
+
+def sites_during_loans(items: list[tuple[str, int, str | None]]) -> list[str | None]:
+    """``site_during_loan`` for many (tag, event id, current site) at once: one query per 500 tags, not per item."""
+    if not items:
+        return []
+    low = min(event_id for _, event_id, _ in items)
+    tags = sorted({tag for tag, _, _ in items})
+    changes: dict[str, tuple[list[int], list[str | None]]] = {}
+    base = Event.kind.in_(_SITE_CHANGES) & Event.to_site.is_null(False) & (Event.id > low)
+    for n in range(0, len(tags), 500):
+        query = (Event.select(Event.asset_tag, Event.id, Event.from_site)
+                 .where(base & Event.asset_tag.in_(tags[n : n + 500])).order_by(Event.id).tuples())  # fmt: skip
+        for tag, event_id, from_site in query.iterator():
+            ids, sites = changes.setdefault(tag, ([], []))
+            ids.append(event_id)
+            sites.append(from_site)
+    found = []
+    for tag, event_id, current in items:
+        ids, sites = changes.get(tag, ((), ()))
+        at = bisect.bisect_right(ids, event_id)
+        found.append(sites[at] if at < len(ids) else current)
+    return found
 
 
 @dataclass
@@ -114,8 +138,9 @@ class Balance:
             self._moves.append(e)
 
     def _resolve(self) -> None:
-        for what, e in self._later:
-            line = self._line(site_during_loan(e.asset_tag, e.id, e.device_site))
+        sites = sites_during_loans([(e.asset_tag, e.id, e.device_site) for _, e in self._later])
+        for (what, _), site in zip(self._later, sites, strict=True):
+            line = self._line(site)
             if what == "issued":
                 line.issued += 1
             else:

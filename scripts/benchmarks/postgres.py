@@ -83,6 +83,8 @@ def figure_8(base: str, *, seconds: float, log, counts=(1, 5, 20, 50)) -> list[R
     database = kdb.connect(url)
     work = pairs(max(counts))
     database.close()
+    if len(set(work)) < len(work):
+        raise SystemExit(f"the PostgreSQL bench district has fewer than {len(work)} free student/device pairs")
     results, single = [], None
     for stations in counts:
         log(f"  {stations} station(s) for {seconds:g} s")
