@@ -17,6 +17,7 @@ REPORT_HELP = {
     "lifecycle": "devices reaching end of life by school year, with replacement cost by site and funding",
     "special-ed": "IEP, 504 and ELL students: with a device, without one, devices in repair",
     "fees": "balances by student and homeroom, with aging",
+    "audit": "the latest physical audit of --site: one sheet per result category",
 }
 
 
@@ -38,6 +39,7 @@ def register(sub, g) -> dict:
         help="; ".join(f"{k}: {v}" for k, v in REPORT_HELP.items()),
     )
     p.add_argument("-o", "--output", required=True, metavar="FILE.xlsx", help="the workbook to write")
+    p.add_argument("--site", metavar="CODE", help="audit: the audited site (default: the latest audit anywhere)")
     return {"export": cmd_export, "report": cmd_report}
 
 
@@ -84,6 +86,11 @@ def cmd_report(args: argparse.Namespace, config) -> int:
     output_path(args.output)
     _open(args, config)
     with unavailable_as_error():
-        result = REPORTS[args.report](args.output, config)
+        if args.report == "audit":
+            from kiosk.services.audit_report import write_audit_workbook
+
+            result = write_audit_workbook(args.output, site=args.site, config=config)
+        else:
+            result = REPORTS[args.report](args.output, config)
     print(result.describe())
     return 0

@@ -174,3 +174,66 @@ class CheckReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+AUDIT_CATEGORIES = ("verified", "missing", "misplaced", "on_loan", "unknown")
+"""The result categories of a physical audit, in the order they are shown."""
+AUDIT_LABELS = {
+    "verified": "Verified",
+    "missing": "Missing",
+    "misplaced": "Misplaced",
+    "on_loan": "On loan but found",
+    "unknown": "Unknown",
+}
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One thing an audit found (or expected and did not find)."""
+
+    code: str
+    result: str
+    note: str
+    """Where the records place it, who holds it, what case it was in: one short sentence."""
+    model: str | None = None
+    recorded_site: str | None = None
+    recorded_status: str | None = None
+    holder: str | None = None
+    case_number: int | None = None
+    case_note: str = ""
+    scanned_at: str | None = None
+    """Local time, ``YYYY-MM-DD HH:MM``; None for a missing device."""
+    scanned_by: str | None = None
+    resolution: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditCard:
+    """An audit with its running counts (while open) or its results (once finished)."""
+
+    id: int
+    site: str
+    site_name: str
+    site_kind: str
+    status: str
+    """``open``, ``finished`` or ``abandoned``."""
+    started: str
+    started_by: str
+    finished: str | None
+    counts: tuple[tuple[str, int], ...]
+    """(category, n) for every category of :data:`AUDIT_CATEGORIES`; missing counts, while the audit is open,
+    the devices expected here that were not scanned yet."""
+    expected: int
+    recent: tuple[AuditLine, ...] = ()
+    """The latest scans, newest first (the station shows them)."""
+    case: int | None = None
+    """The storage case whose device is to be scanned next."""
+
+    def count(self, category: str) -> int:
+        return dict(self.counts).get(category, 0)
+
+    def as_json(self) -> dict:
+        d = asdict(self)
+        d["counts"] = dict(self.counts)
+        d["recent"] = [asdict(line) for line in self.recent]
+        return d

@@ -5,12 +5,15 @@ Event kinds and what replaying them does (``kiosk.services.check`` replays):
 ==================  ==========================================================
 ``device.added``    a device enters inventory; details: status, site, serial
 ``device.moved``    ``to_site`` becomes the device's site (transfer, or the
-                    silent move when a device is issued at another school)
+                    silent move when a device is issued at another school;
+                    details.reason ``audit`` and details.audit: a misplaced
+                    device moved by an audit resolution)
 ``issued``          opens a loan to ``person``; status ``issued``; details.loaner
                     and details.ticket (uuid of its ticket.opened) mark a loaner
 ``returned``        closes the open loan; details: condition, status; site
                     becomes ``to_site`` when given
-``status``          details: status; details.loan_closed closes an open loan
+``status``          details: status; details.loan_closed closes an open loan;
+                    details.note says why (an audit resolution names the audit)
 ``fee.assessed``    a fee, identified by this event's uuid; details: kind
                     (damage, charger, accessory, loss), amount_cents,
                     school_year, reason (``free break`` for a free break); a
@@ -25,6 +28,12 @@ Event kinds and what replaying them does (``kiosk.services.check`` replays):
                     own changes are the ``status`` / ``device.moved`` next to it
 ``case.assigned``   details: case; ``case.released`` frees it
 ``rejected``        a refused scan; details: scan, reason (changes nothing)
+``audit.started``   a physical audit of ``to_site`` began; details: audit (its
+                    number). ``audit.finished`` (details: expected and the
+                    count of each result) and ``audit.abandoned`` close it;
+                    ``audit.review`` sent an unknown tag (details: audit, code)
+                    to the needs-review list. None of them changes a device:
+                    an audit's resolutions write ``device.moved`` / ``status``
 ==================  ==========================================================
 
 Other kinds (``operator.added``, ``signin``, ``signin.failed``, ``import``

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field
 
-from kiosk.dto import CaseCard, DeviceCard, LocationCard, StudentCard
+from kiosk.dto import AuditCard, CaseCard, DeviceCard, LocationCard, StudentCard
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class Outcome:
     moved: tuple[str, ...] = ()
     pending: bool = False
     event_id: str | None = None
+    audit: AuditCard | None = None
+    """AUDIT mode: the open (or just finished) audit with its running counts."""
 
     def as_json(self) -> dict:
         out = {
@@ -41,7 +43,7 @@ class Outcome:
             "message": self.message,
             "mode": self.mode,
         }
-        for name in ("student", "device", "case", "location", "destination"):
+        for name in ("student", "device", "case", "location", "destination", "audit"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value.as_json()

@@ -22,6 +22,8 @@ from kiosk.services.codes import Classified, classify, clean
 from kiosk.services.common import device_card, location_card, require_site, student_card
 from kiosk.services.lookup import case_card, lookup
 from kiosk.services.refusals import record_refusal
+from kiosk.workflow_audit import HINT as AUDIT_HINT
+from kiosk.workflow_audit import AuditMode
 
 
 def _devices(n: int) -> str:
@@ -51,6 +53,8 @@ class Workflow:
         self.moved: list[str] = []
         self.pending: _Pending | None = None
         self.tally = Tally()
+        self.auditor = AuditMode(self)
+        """AUDIT mode's state: the open audit and the armed storage case."""
 
     # -- the one entry point -------------------------------------------------
 
@@ -66,6 +70,8 @@ class Workflow:
                     return self._while_pending(code, idem_key)
                 if self.mode is Mode.LOOKUP and not code.startswith("$"):
                     return self._lookup(code)
+                if self.mode is Mode.AUDIT and not code.startswith("$"):
+                    return self.auditor.scan(code, idem_key)
                 found = classify(code, self.config)
                 if found.kind == "command":
                     return self._command(found.code)
@@ -89,6 +95,7 @@ class Workflow:
     def _out(self, scan: str, ok: bool, level: str, event: str, message: str, **cards) -> Outcome:
         armed = self.condition if self.mode is Mode.RETURN else self.status if self.mode is Mode.STATUS else None
         cards.setdefault("student", self.student)
+        cards.setdefault("audit", self.auditor.audit if self.mode is Mode.AUDIT else None)
         return Outcome(
             scan=scan,
             ok=ok,
@@ -142,6 +149,8 @@ class Workflow:
         if code == "$CONFIRM":
             return self._out(code, True, "info", "confirm", "Nothing is waiting for confirmation.")
         if code == "$CANCEL":
+            if self.mode is Mode.AUDIT:
+                return self.auditor.cancel(code)
             self.student, self.condition = None, "good"
             if self.mode is Mode.STATUS:
                 self.status = None
@@ -167,14 +176,16 @@ class Workflow:
     def _enter(self, mode: Mode, code: str) -> Outcome:
         if not permissions.allowed(self.actor.role, MODE_ACTION[mode]):
             raise DomainError(f"{mode.value} needs a technician; call one over.")
-        if mode is Mode.AUDIT:
-            raise DomainError("AUDIT mode is not available in this version of kiosk.")
+        left = self.auditor.left()
         self.mode = mode
         self.student, self.destination, self.moved = None, None, []
         self.condition, self.status = "good", None
-        return self._out(code, True, "info", "mode", f"{mode.value} mode. {HINTS[mode]}", student=None)
+        hint = HINTS.get(mode, AUDIT_HINT)
+        return self._out(code, True, "info", "mode", f"{mode.value} mode. {hint}{left}", student=None)
 
     def _done(self, code: str) -> Outcome:
+        if self.mode is Mode.AUDIT:
+            return self.auditor.done(code)
         if self.mode is Mode.TRANSFER and self.destination is not None:
             dest, moved = self.destination, list(self.moved)
             self.destination, self.moved = None, []

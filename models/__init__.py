@@ -1,14 +1,31 @@
 """Peewee models bound to a DatabaseProxy. Imports nothing from kiosk, screens or textual."""
 
+from models.audit import Audit, AuditScan
 from models.base import BaseModel, database, utcnow
 from models.circulation import Fee, Loan, Operator, Station, Ticket
 from models.inventory import CatalogAlias, CatalogItem, Device, Person, Site
 from models.ledger import Event
 
-MODELS = [Site, Person, CatalogItem, CatalogAlias, Device, Operator, Station, Loan, Fee, Ticket, Event]
+MODELS = [
+    Site,
+    Person,
+    CatalogItem,
+    CatalogAlias,
+    Device,
+    Operator,
+    Station,
+    Loan,
+    Fee,
+    Ticket,
+    Event,
+    Audit,
+    AuditScan,
+]
 
 __all__ = [
     "MODELS",
+    "Audit",
+    "AuditScan",
     "BaseModel",
     "CatalogAlias",
     "CatalogItem",

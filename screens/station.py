@@ -26,6 +26,7 @@ from kiosk.config import Config
 from kiosk.dto import Actor
 from kiosk.outcome import Outcome
 from screens.admin import ADMIN_ROLE, REFUSAL, AdminScreen
+from screens.audit import AuditCardView
 from screens.cards import Card, CaseView, StudentCardView, TransferCardView, device_text, location_text
 from screens.ports import Services, Session, TallyView
 from screens.scanfield import ScanField
@@ -123,6 +124,7 @@ class StationScreen(Screen, inherit_bindings=False):
             yield Card("Device", "No device scanned yet.", id="device")
             yield Card("Location", "", id="location")
             yield CaseView(id="case")
+            yield AuditCardView("Audit", "Scan the LOC- card of the site to audit.", id="audit")
         yield TallyBar(id="tally")
         admin = [Binding("f10", "admin", "Admin")] if self.actor.role == ADMIN_ROLE else []
         tickets = [Binding("f11", "tickets", "Tickets")] if self.actor.role in TICKET_ROLES else []
@@ -270,11 +272,13 @@ class StationScreen(Screen, inherit_bindings=False):
             visible = {"case"}
         elif mode == "TRANSFER":
             visible = {"transfer", "device"}
+        elif mode == "AUDIT":
+            visible = {"audit"}
         elif location is not None and mode == "LOOKUP":
             visible = {"location"}
         else:
             visible = {"student", "device"}
-        for card_id in ("student", "transfer", "device", "location", "case"):
+        for card_id in ("student", "transfer", "device", "location", "case", "audit"):
             self.query_one(f"#{card_id}").display = card_id in visible
         self.query_one(StudentCardView).show_student(student)
         self.query_one("#device", Card).show(device_text(device) if device else None)
@@ -283,3 +287,4 @@ class StationScreen(Screen, inherit_bindings=False):
             if location is not None:
                 self.query_one("#location", Card).show(location_text(location))
         self.query_one(CaseView).show_case(case, student if mode == "CASE" else None)
+        self.query_one(AuditCardView).show_audit(outcome.audit if outcome else None)

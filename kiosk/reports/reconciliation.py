@@ -96,6 +96,13 @@ def export_reconciliation(
         return write_reconciliation(path, scope, config, progress or _quiet)
 
 
+def _audit_sheet() -> tuple:
+    # The latest audit of the site is part of the day's workbook (imported here: audits build on reports).
+    from kiosk.services.audit_report import write_audit_sheet
+
+    return (write_audit_sheet,)
+
+
 def write_reconciliation(path: str | Path, scope: DayScope, config: Config, progress: Progress) -> ReconciliationResult:
     progress(0.0, "Counting the day's events")
     total = count_events(scope)
@@ -147,7 +154,7 @@ def write_reconciliation(path: str | Path, scope: DayScope, config: Config, prog
         exceptions.close()
         fees.close()
         activity.write(book)
-        for writer in EXTRA_SHEETS:
+        for writer in (*EXTRA_SHEETS, *_audit_sheet()):
             writer(book, scope)
         progress(0.95, "Writing the summary")
         result = ReconciliationResult(

@@ -31,7 +31,7 @@ def book(day, tmp_path):
 
 def test_the_sheets_and_the_file(book, day):
     result, wb, path = book
-    assert wb.sheetnames == ["Summary", "Transactions", "Outstanding", "Exceptions", "Fees", "Stations"]
+    assert wb.sheetnames == ["Summary", "Transactions", "Outstanding", "Exceptions", "Fees", "Stations", "Audit"]
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert not list(path.parent.glob(".*.part"))
     assert wb.properties.title == f"Reconciliation {day.day.isoformat()} all sites"

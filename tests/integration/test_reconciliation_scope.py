@@ -63,7 +63,7 @@ def test_an_empty_day_gives_a_valid_workbook_that_says_so(day, tmp_path):
     assert table(wb["Transactions"], "Transactions")[0]["Time"] == "No events were recorded on this day."
     assert table(wb["Exceptions"], "Exceptions")[0]["Time"] == "No exceptions on this day."
     assert table(wb["Stations"], "Stations")[0]["Station"] == "No scans were recorded on this day."
-    assert wb.sheetnames == ["Summary", "Transactions", "Outstanding", "Exceptions", "Fees", "Stations"]
+    assert wb.sheetnames == ["Summary", "Transactions", "Outstanding", "Exceptions", "Fees", "Stations", "Audit"]
 
 
 def test_a_loan_the_ledger_does_not_explain_fails_the_check(day, tmp_path):

@@ -258,11 +258,6 @@ def test_modes_refused_for_an_operator(district, code):
     assert rejected_reasons() == [out.message]
 
 
-def test_audit_is_not_in_this_version(district):
-    out = session(district, "technician").handle("$AUDIT")
-    assert not out.ok and out.message == "AUDIT mode is not available in this version of kiosk."
-
-
 def test_switch_follows_the_same_rules(district):
     w = session(district)
     assert w.switch(Mode.RETURN).mode == "RETURN"
