@@ -9,6 +9,7 @@ from kiosk.db import atomic, for_update, unavailable_as_error
 from kiosk.dto import Actor, OperatorInfo
 from kiosk.errors import BadInput, OperatorLocked, SignInFailed
 from kiosk.security import hash_pin, verify_pin
+from kiosk.services.common import authorize
 from kiosk.services.permissions import RANKS
 from models import Operator, utcnow
 
@@ -27,8 +28,11 @@ def validate_pin(pin: str) -> None:
         raise BadInput(f"A PIN is at least {MIN_PIN_LENGTH} digits.")
 
 
-def add_operator(badge: str, name: str, role: str, pin: str, *, station: str) -> OperatorInfo:
-    """Create an operator (the local command line; whoever reaches the database is its admin)."""
+def add_operator(
+    badge: str, name: str, role: str, pin: str, *, station: str, actor: Actor | None = None
+) -> OperatorInfo:
+    """Create an operator. ``actor`` None is the local command line (whoever reaches the database is its admin);
+    an operator signed in at a station must be an admin by the role the database holds now."""
     badge, name = badge.strip(), name.strip()
     if not badge or not name:
         raise BadInput("An operator needs a badge code and a name.")
@@ -36,6 +40,8 @@ def add_operator(badge: str, name: str, role: str, pin: str, *, station: str) ->
         raise BadInput(f"Role must be one of {', '.join(RANKS)}, not {role!r}.")
     validate_pin(pin)
     with unavailable_as_error(), atomic():
+        if actor is not None:
+            authorize(actor, "operator.manage")
         if Operator.get_or_none(Operator.badge == badge) is not None:
             raise BadInput(f"Badge {badge} already belongs to an operator.")
         op = Operator.create(badge=badge, name=name, role=role, pin_hash=hash_pin(pin))
