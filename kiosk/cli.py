@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk import cli_fees, cli_import, cli_labels, cli_reports, clock
+from kiosk import cli_audit, cli_fees, cli_import, cli_labels, cli_reports, cli_scanners, clock
 from kiosk import db as kdb
 from kiosk.config import Config, data_dir, load_config
 from kiosk.dto import Actor
@@ -299,6 +299,8 @@ EXTENSIONS.append(cli_import)
 EXTENSIONS.append(cli_fees)
 EXTENSIONS.append(cli_labels)
 EXTENSIONS.append(cli_reports)
+EXTENSIONS.append(cli_audit)
+EXTENSIONS.append(cli_scanners)
 
 COMMANDS: dict[str | None, Handler] = {
     None: cmd_station,
