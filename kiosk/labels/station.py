@@ -10,23 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from kiosk.config import Config, data_dir
+from kiosk.config import Config
 from kiosk.dto import Actor
 from kiosk.errors import BadInput
 from kiosk.labels.layout import chosen_paper
 from kiosk.labels.output import Progress, no_progress
 from kiosk.labels.students import write_student_lists
+from kiosk.reports.end_of_day import reports_folder as configured_reports_folder
 
 
 def reports_folder(config: Config) -> Path:
-    """Where the station writes its files (created, mode 0700, when missing)."""
-    section = config.extra.get("reports", {})
-    if not isinstance(section, dict):
-        raise BadInput('The config\'s reports entry must be a table: [reports] with folder = "...".')
-    configured = section.get("folder")
-    if configured is not None and (not isinstance(configured, str) or not configured.strip()):
-        raise BadInput(f"Config: [reports] folder must be a folder path in quotes, not {configured!r}.")
-    folder = Path(configured).expanduser() if configured else data_dir() / "reports"
+    """Where the station writes its files (created, mode 0700, when missing): the end-of-day export's folder."""
+    folder = configured_reports_folder(config)
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
