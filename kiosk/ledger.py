@@ -4,6 +4,10 @@ Event kinds and what replaying them does (``kiosk.services.check`` replays):
 
 ==================  ==========================================================
 ``device.added``    a device enters inventory; details: status, site, serial
+``devices.added``   up to a thousand devices enter inventory together (an
+                    import); no asset_tag; details.devices: one
+                    ``[asset_tag, serial, model, site, status]`` each; every
+                    one of those devices names this event in ``added_event``
 ``device.moved``    ``to_site`` becomes the device's site (transfer, or the
                     silent move when a device is issued at another school;
                     details.reason ``audit`` and details.audit: a misplaced

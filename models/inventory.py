@@ -98,3 +98,6 @@ class Device(BaseModel):
     purchase_cost_cents = IntegerField(null=True)
     warranty_end = DateField(null=True)
     aue_date = DateField(null=True)
+    added_event = CharField(null=True)
+    """The uuid of the ``devices.added`` event that brought the device in with an import; None when its own
+    ``device.added`` event (``asset_tag`` set) did."""

@@ -134,19 +134,6 @@ def _text(value: str) -> str | None:
     return value or None
 
 
-def parse_rows(cols: Columns) -> tuple[list[DeviceRow], list[Rejection]]:
-    """Every data row of an inventory table as a DeviceRow, or a Rejection naming what is wrong."""
-    rows, rejected = [], []
-    headers = cols.table.headers
-    label = {name: headers[i] for name, i in cols.index.items()}
-    for number, cells in cols.table.rows:
-        try:
-            rows.append(parse_row(cols, number, cells, label))
-        except RowError as exc:
-            rejected.append(cols.reject(number, cells, str(exc)))
-    return rows, rejected
-
-
 # Inventories repeat the same dates, prices and statuses thousands of times: parse each spelling once.
 _date = functools.lru_cache(maxsize=8192)(parse_date)
 _aue = functools.lru_cache(maxsize=1024)(functools.partial(parse_date, month_only=True))
@@ -157,41 +144,82 @@ _PARSED = (("status", "status", _status), ("purchase_date", "purchase_date", _da
 _TEXTS = ("model", "manufacturer", "category", "site", "home_site", "funding_source", "po_number")
 
 
-def parse_row(cols: Columns, number: int, cells: list[str], label: dict[str, str]) -> DeviceRow:
-    v = cols.values(number, cells)
-    get = v.get
-    row = DeviceRow(cols.table.source, number, cells, cols.table.headers)
-    row.asset_tag = clean_code(get("asset_tag", "")) or None
-    row.serial = clean_code(get("serial", "")) or None
-    if not row.asset_tag and not row.serial:
-        raise RowError("no asset tag and no serial number")
-    for name in _TEXTS:
-        text = get(name)
-        if text:
-            setattr(row, name, _text(text))
-    problems: list[str] = []
-    for attribute, name, parse in _PARSED:
-        text = get(name)
-        if text:
-            try:
-                setattr(row, attribute, parse(text))
-            except ValueError as exc:
-                problems.append(f"{label[name]}: {exc}")
-    row.status_text = _text(get("status", ""))
-    warranty = get("warranty_end", "").strip()
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def parse_rows(cols: Columns) -> tuple[list[DeviceRow], list[Rejection]]:
+    """Every data row of an inventory table as a DeviceRow, or a Rejection naming what is wrong.
+
+    One loop with the column positions in local names: this is the inner loop of a
+    100,000-row import, where a function call per cell was a third of the time.
+    """
+    headers = cols.table.headers
+    index = cols.index
+    width = len(headers)
+    label = {name: headers[i] for name, i in index.items()}
+    source = cols.table.source
+    tag_at, serial_at = index.get("asset_tag"), index.get("serial")
+    texts = tuple((name, index[name]) for name in _TEXTS if name in index)
+    parsed = tuple((attribute, name, index[name], parse) for attribute, name, parse in _PARSED if name in index)
+    status_at, warranty_at = index.get("status"), index.get("warranty_end")
+    check, starts = cols.check, _FORMULA_STARTS
+    rows, rejected = [], []
+    for number, cells in cols.table.rows:
+        raw = cells
+        try:
+            joined = "\x00".join(cells)
+            if (
+                len(cells) != width
+                or joined[:1] in starts
+                or "\x00=" in joined
+                or "\x00+" in joined
+                or "\x00-" in joined
+                or "\x00@" in joined
+            ):  # a short, long or formula-looking row: looked at cell by cell
+                check(cells)
+                if len(cells) < width:
+                    cells = [*cells, *[""] * (width - len(cells))]
+            tag = clean_code(cells[tag_at]) if tag_at is not None else ""
+            serial = clean_code(cells[serial_at]) if serial_at is not None else ""
+            if not tag and not serial:
+                raise RowError("no asset tag and no serial number")
+            row = DeviceRow(source, number, raw, headers, tag or None, serial or None)
+            for name, i in texts:
+                text = cells[i]
+                if text:
+                    if "  " in text or "\t" in text or "\n" in text or "\r" in text:
+                        text = _text(text)
+                    setattr(row, name, text)
+            problems: list[str] = []
+            for attribute, name, i, parse in parsed:
+                text = cells[i]
+                if text:
+                    try:
+                        setattr(row, attribute, parse(text))
+                    except ValueError as exc:
+                        problems.append(f"{label[name]}: {exc}")
+            if status_at is not None:
+                row.status_text = _text(cells[status_at])
+            warranty = cells[warranty_at].strip() if warranty_at is not None else ""
+            if warranty:
+                _warranty(row, warranty, label["warranty_end"], problems)
+            if problems:
+                raise RowError("; ".join(problems))
+            rows.append(row)
+        except RowError as exc:
+            rejected.append(cols.reject(number, raw, str(exc)))
+    return rows, rejected
+
+
+def _warranty(row: DeviceRow, warranty: str, label: str, problems: list[str]) -> None:
     if warranty.isdigit() and int(warranty) <= MAX_WARRANTY_MONTHS:
         # Snipe-IT's "Warranty" column (and many spreadsheets) give months after purchase, not a date.
         if row.purchase_date is None:
-            problems.append(
-                f"{label['warranty_end']}: {warranty} months of warranty, but no purchase date to count from"
-            )
+            problems.append(f"{label}: {warranty} months of warranty, but no purchase date to count from")
         else:
             row.warranty_end = _add_months(row.purchase_date, int(warranty))
-    elif warranty:
+    else:
         try:
             row.warranty_end = _date(warranty)
         except ValueError as exc:
-            problems.append(f"{label['warranty_end']}: {exc}")
-    if problems:
-        raise RowError("; ".join(problems))
-    return row
+            problems.append(f"{label}: {exc}")

@@ -108,15 +108,14 @@ class Columns:
     def has(self, name: str) -> bool:
         return name in self.index
 
-    def values(self, number: int, cells: list[str]) -> dict[str, str]:
-        """This row's text per field (missing cells are empty); refuses formulas and shifted rows."""
+    def check(self, cells: list[str]) -> None:
+        """Refuse a shifted row (more cells than headers) and a formula in any column a field reads."""
         n = len(cells)
         if n > self._width and any(cells[self._width :]):
             raise RowError(
                 f"the row has {n} cells but the header has {self._width} (a value with an unquoted delimiter in it?)"
             )
-        out = {}
-        for name, i in self._items:
+        for _name, i in self._items:
             value = cells[i] if i < n else ""
             if value and value[0] in "=+-@" and looks_like_formula(value):
                 header = self.table.headers[i]
@@ -124,8 +123,12 @@ class Columns:
                     f"column {header!r} holds a spreadsheet formula ({value[:40]!r}); "
                     "kiosk stores no formulas: replace it with its value"
                 )
-            out[name] = value
-        return out
+
+    def values(self, number: int, cells: list[str]) -> dict[str, str]:
+        """This row's text per field (missing cells are empty); refuses formulas and shifted rows."""
+        self.check(cells)
+        n = len(cells)
+        return {name: cells[i] if i < n else "" for name, i in self._items}
 
     def cells(self, cells: list[str]) -> Cells:
         """The row's cells with their headers, for reports and the rejected-rows CSV."""

@@ -24,10 +24,14 @@ def _where(row: DeviceRow) -> str:
 
 def merge(rows: list[DeviceRow], model_key: Callable[[str], str]) -> tuple[list[DeviceRow], list[Rejection]]:
     """One DeviceRow per device, in first-seen order, and the rows rejected as contradictions."""
-    tags = Counter(r.asset_tag for r in rows if r.asset_tag)
-    serials = Counter(r.serial for r in rows if r.serial)
-    # Most rows name a device no other row names; only the rest go through union-find.
-    shared = [i for i, r in enumerate(rows) if tags[r.asset_tag] > 1 or serials[r.serial] > 1]
+    tag_list = [r.asset_tag for r in rows if r.asset_tag]
+    serial_list = [r.serial for r in rows if r.serial]
+    if len(set(tag_list)) == len(tag_list) and len(set(serial_list)) == len(serial_list):
+        shared = []  # one file of distinct devices, the usual case: nothing to merge
+    else:
+        tags, serials = Counter(tag_list), Counter(serial_list)
+        # Most rows name a device no other row names; only the rest go through union-find.
+        shared = [i for i, r in enumerate(rows) if tags[r.asset_tag] > 1 or serials[r.serial] > 1]
     parent = {i: i for i in shared}
 
     def root(i: int) -> int:
@@ -54,8 +58,7 @@ def merge(rows: list[DeviceRow], model_key: Callable[[str], str]) -> tuple[list[
         if group is None:  # a later row of a group already handled at its first row
             continue
         if len(group) == 1:
-            row.sources = [(row.file, row.row)]
-            merged.append(row)
+            merged.append(row)  # one source: ``where`` names its file and row
             continue
         reasons = _key_contradictions(group) or _field_contradictions(group, model_key)
         if reasons:

@@ -28,6 +28,7 @@ ACTIONS = {
     "fee.waived": "fee waived",
     "rejected": "scan refused",
     "device.added": "device added",
+    "devices.added": "devices imported",
     "ticket.opened": "repair ticket opened",
     "case.assigned": "case assigned",
     "case.released": "case released",
@@ -99,6 +100,8 @@ class DayEvent(NamedTuple):
             return str(d.get("reason", ""))
         if self.kind.startswith("fee."):
             return str(d.get("reason") or d.get("method") or d.get("kind") or "")
+        if self.kind == "devices.added":
+            return f"{len(d.get('devices', ()))} devices"
         if self.kind == "case.assigned" or self.kind == "case.released":
             return f"CASE-{d.get('case')}"
         return ""

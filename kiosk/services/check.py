@@ -73,6 +73,8 @@ class _Replay:
         self.loaners: dict[str, str] = {}
         """Asset tag of a device out as a loaner -> the uuid of the ticket it covers."""
         self.cases: dict[str, int] = {}
+        self.added_by: dict[str, str] = {}
+        """Asset tag -> uuid of the ``devices.added`` event that imported it (the device row names it too)."""
         self.heads: dict[str, tuple[int, str]] = {}
         self.count = 0
 
@@ -98,6 +100,9 @@ class _Replay:
             return
         if kind == "device.added":
             self.devices[tag] = _DeviceState(d.get("status", "available"), e["to_site"], d.get("holder"))
+            return
+        if kind == "devices.added":
+            self._batch(e, d)
             return
         if kind.startswith("fee."):
             self._fee(e, d)
@@ -133,6 +138,17 @@ class _Replay:
             if d.get("loan_closed"):
                 state.holder = None
                 self.loaners.pop(tag, None)
+
+    def _batch(self, e: dict, d: dict) -> None:
+        uuid = e["uuid"]
+        try:
+            for tag, _serial, _model, site, status in d["devices"]:
+                self.devices[tag] = _DeviceState(status, site, None)
+                self.added_by[tag] = uuid
+        except (KeyError, TypeError, ValueError):
+            self.problems.add(
+                f"event {uuid} (devices.added): its device list is not [tag, serial, model, site, status]."
+            )
 
     def _fee(self, e: dict, d: dict) -> None:
         if e["kind"] == "fee.assessed":
@@ -177,11 +193,16 @@ def _compare_devices(replay: _Replay, problems: _Problems) -> int:
     sites = dict(Site.select(Site.id, Site.code).tuples())
     people = dict(Person.select(Person.id, Person.district_id).tuples())
     seen = 0
-    query = Device.select(Device.asset_tag, Device.status, Device.site, Device.holder).tuples()
-    for tag, status, site_id, holder_id in query.iterator():
+    query = Device.select(Device.asset_tag, Device.status, Device.site, Device.holder, Device.added_event).tuples()
+    for tag, status, site_id, holder_id, added_event in query.iterator():
         seen += 1
         actual = _DeviceState(status, sites.get(site_id), people.get(holder_id))
         expected = replay.devices.pop(tag, None)
+        if added_event != replay.added_by.get(tag) and expected is not None:
+            problems.add(
+                f"device {tag}: the records say event {added_event} added it, "
+                f"the ledger says {replay.added_by.get(tag) or 'its own device.added event'}."
+            )
         if expected is None:
             problems.add(f"device {tag} is in the inventory but has no history in the ledger.")
         elif expected != actual:

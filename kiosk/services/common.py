@@ -147,6 +147,8 @@ def _summary(event: Event) -> str:
         return f"{details.get('kind', 'fee')} fee ${int(details.get('amount_cents') or 0) / 100:,.2f} to {event.person}{reason}"
     if event.kind == "ticket.opened":
         return f"repair ticket opened: {details.get('problem') or 'no problem noted'}"
+    if event.kind == "devices.added":
+        return f"imported with {len(details.get('devices', ()))} devices"
     if event.kind == "device.labeled":
         return "asset label printed"
     if event.kind == "ticket.updated":
@@ -154,8 +156,12 @@ def _summary(event: Event) -> str:
     return event.kind
 
 
-def history(asset_tag: str, limit: int = 8) -> tuple[HistoryLine, ...]:
-    rows = Event.select().where(Event.asset_tag == asset_tag).order_by(Event.id.desc()).limit(limit)
+def history(asset_tag: str, limit: int = 8, added_event: str | None = None) -> tuple[HistoryLine, ...]:
+    """The device's latest events, newest first; ``added_event`` (an imported device's ``devices.added``,
+    which names no single tag) takes its place at the start of the history."""
+    rows = list(Event.select().where(Event.asset_tag == asset_tag).order_by(Event.id.desc()).limit(limit))
+    if added_event and len(rows) < limit:
+        rows.extend(Event.select().where(Event.uuid == added_event))
     return tuple(HistoryLine(at=clock.show(e.at), kind=e.kind, summary=_summary(e)) for e in rows)
 
 
@@ -174,7 +180,7 @@ def device_card(device: Device, *, with_history: bool = True) -> DeviceCard:
         site_name=site.name if site else None,
         home_site=device.home_site.code if device.home_site else None,
         aue_date=device.aue_date.isoformat() if device.aue_date else None,
-        history=history(device.asset_tag) if with_history else (),
+        history=history(device.asset_tag, added_event=device.added_event) if with_history else (),
     )
 
 

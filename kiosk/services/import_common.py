@@ -299,9 +299,23 @@ def fetch_in(model, fields: tuple[str, ...], key: str, keys: Iterable[str], *, l
     columns = ", ".join(f'"{meta[f].column_name}"' for f in fields)
     dates = [i for i, f in enumerate(fields) if isinstance(meta[f], DateField)]
     pg = is_postgres()
-    head = f'SELECT {columns} FROM "{model._meta.table_name}" WHERE "{meta[key].column_name}" '
+    table = f'"{model._meta.table_name}"'
+    wanted = {k for k in keys if k}
+    if not wanted:
+        return []
+    head = f'SELECT {columns} FROM {table} WHERE "{meta[key].column_name}" '
+    if not pg:
+        # When the keys name a good part of the table (a first import, a full re-import), one pass over the
+        # table costs less than hundreds of IN lists; max(id) is one step down the primary key.
+        (top,) = db.execute_sql(f'SELECT max("id") FROM {table}').fetchone()
+        if top is None:
+            return []
+        if key in fields and len(wanted) * SCAN_SHARE >= top:
+            at = fields.index(key)
+            found = db.execute_sql(f"SELECT {columns} FROM {table}").fetchall()
+            return _dates([v for v in found if v[at] in wanted], dates)
     out: list[tuple] = []
-    for chunk in batches(sorted({k for k in keys if k}), 5000 if pg else 900):
+    for chunk in batches(sorted(wanted), 5000 if pg else 900):
         if pg:
             # One array parameter, not 5,000: PostgreSQL plans it as a constant and hashes it, where
             # an IN list of parameters is compared one by one on every row of a sequential scan.
@@ -311,13 +325,25 @@ def fetch_in(model, fields: tuple[str, ...], key: str, keys: Iterable[str], *, l
                 db.execute_sql(f'SELECT "id" FROM "{model._meta.table_name}" {where}', params).fetchall()
         else:
             sql, params = head + f"IN ({', '.join('?' * len(chunk))})", chunk
-        for values in db.execute_sql(sql, params).fetchall():
-            if dates:
-                values = list(values)
-                for i in dates:
-                    if isinstance(values[i], str):  # SQLite stores dates as ISO text
-                        values[i] = dt.date.fromisoformat(values[i][:10])
-            out.append(tuple(values))
+        out.extend(db.execute_sql(sql, params).fetchall())
+    return _dates(out, dates)
+
+
+SCAN_SHARE = 4
+"""``fetch_in`` reads the whole table (SQLite) when the keys number at least a quarter of its rows."""
+
+
+def _dates(rows: list[tuple], dates: list[int]) -> list[tuple]:
+    """The rows with the date columns at ``dates`` as dates (SQLite stores them as ISO text)."""
+    if not dates or not rows:
+        return rows
+    out = []
+    for values in rows:
+        values = list(values)
+        for i in dates:
+            if isinstance(values[i], str):
+                values[i] = dt.date.fromisoformat(values[i][:10])
+        out.append(tuple(values))
     return out
 
 

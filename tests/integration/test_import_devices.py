@@ -10,8 +10,10 @@ import xlsxwriter
 
 from kiosk.errors import PermissionDenied
 from kiosk.services import circulation, imports
+from kiosk.services.check import check
+from kiosk.services.common import device_card
 from kiosk.services.import_common import ImportRefused
-from models import CatalogAlias, CatalogItem, Event
+from models import CatalogAlias, CatalogItem, Device, Event
 from tests.integration.import_support import (
     DATA,
     STATION,
@@ -54,9 +56,16 @@ def test_legacy_inventory_creates_updates_and_keeps_every_spelling(district):
         "chromebook 11 g9 ee": "HP Chromebook 11 G9 EE",
         "apple ipad (9th generation)": "Apple iPad 9th gen",
     }
-    # The replay needs one event per new device, per status change; one more summarises the import.
-    added = Event.select().where((Event.kind == "device.added") & (Event.station == STATION))
-    assert sorted(e.asset_tag for e in added) == ["A20001", "A20002", "A20003"]
+    # New devices come in on one devices.added event that each of them names; a status change has its own
+    # event; one more summarises the import.
+    (added,) = Event.select().where((Event.kind == "devices.added") & (Event.station == STATION))
+    assert added.asset_tag is None
+    assert [d[0] for d in json.loads(added.details)["devices"]] == ["A20001", "A20002", "A20003"]
+    assert {device(tag).added_event for tag in ("A20001", "A20002", "A20003")} == {added.uuid}
+    assert device("CB1").added_event is None
+    assert [(h.kind, h.summary) for h in device_card(device("A20002")).history] == [
+        ("devices.added", "imported with 3 devices")
+    ]
     status = Event.get((Event.kind == "status") & (Event.asset_tag == "CB1"))
     assert json.loads(status.details)["status"] == "damaged" and json.loads(status.details)["previous"] == "available"
     summary = json.loads(Event.get(Event.kind == "import").details)
@@ -212,3 +221,21 @@ def test_xlsx_inventory(district, tmp_path):
     assert keys(report, "create") == ["2002", "X1"]
     assert (device("X1").purchase_date, device("X1").purchase_cost_cents) == (dt.date(2024, 3, 15), 28900)
     assert_clean()
+
+
+def test_tampering_with_an_imported_device_or_its_batch_event_is_found(district):
+    imports.import_devices([LEGACY], options=options())
+    (added,) = Event.select().where(Event.kind == "devices.added")
+    # A device row pointed at another event, a device slipped into the batch: both are reported.
+    Device.update(added_event="0190-made-up").where(Device.asset_tag == "A20002").execute()
+    found = check().problems
+    assert f"device A20002: the records say event 0190-made-up added it, the ledger says {added.uuid}." in found
+    Device.update(added_event=added.uuid).where(Device.asset_tag == "A20002").execute()
+    assert check().ok
+    details = json.loads(added.details)
+    details["devices"].append(["SNEAK", "SN-SNEAK", "x", "HS", "available"])
+    Event.update(details=json.dumps(details)).where(Event.id == added.id).execute()
+    found = check().problems
+    assert any("its content does not match its hash" in p for p in found)
+    assert "device SNEAK is in the ledger but missing from the inventory." in found
+    Event.update(details=added.details).where(Event.id == added.id).execute()  # put back for the fixture's check
