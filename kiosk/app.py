@@ -15,11 +15,12 @@ from kiosk.config import Config, data_dir
 from kiosk.dto import Actor
 from kiosk.outcome import Outcome, Tally
 from kiosk.retry import apply_scan
+from kiosk.scanner.settings import parse_settings
 from kiosk.services import operators, tickets
 from kiosk.services.codes import clean
 from kiosk.workflow import Mode, Workflow
 from screens import Services, StationApp
-from screens.ports import AdminAction
+from screens.ports import AdminAction, ScannerFactory, ScannerHandle
 
 
 class WorkflowSession:
@@ -70,6 +71,23 @@ def _end_of_day(config: Config, actor: Actor, progress) -> str:
     return end_of_day_action(config, progress, actor=actor)
 
 
+def scanner_factory(config: Config) -> ScannerFactory | None:
+    """The evdev scanner reader the ``[scanner]`` table asks for, or None for the keyboard wedge only.
+
+    A bad table raises ``BadInput`` here, before the station takes the screen.
+    """
+    settings = parse_settings(config.extra.get("scanner"))
+    if not settings.enabled:
+        return None
+
+    def build(*, on_code, on_status, on_notice) -> ScannerHandle:
+        from kiosk.scanner.source import ScannerSource  # Linux-only modules (grp, evdev) load with a scanner
+
+        return ScannerSource(settings, on_code=on_code, on_status=on_status, on_notice=on_notice)
+
+    return build
+
+
 def build_services(config: Config) -> Services:
     """The use cases the station calls, bound to this station's name and scanner settings."""
 
@@ -95,6 +113,7 @@ def build_services(config: Config) -> Services:
                 "End of day: reconciliation workbook", lambda actor, progress: _end_of_day(config, actor, progress)
             ),
         ),
+        scanner=scanner_factory(config),
     )
 
 

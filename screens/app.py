@@ -1,9 +1,20 @@
-"""The station App: sign-in, the station screen, idle lock and the admin-only way out.
+"""The station App: sign-in, the station screen, idle lock, the evdev scanner and the admin-only way out.
 
 The App owns its keys: no inherited bindings, no command palette, ctrl+c does
 nothing and ctrl+q asks for an admin. It is built with its services and
 configuration passed in (kiosk/app.py in production, the tests on a test
 database).
+
+The evdev scanner (``Services.scanner``, from the ``[scanner]`` config table)
+belongs to the App, not to a screen: it is started once when the App mounts,
+stays grabbed while the station is locked, and is stopped when the App ends.
+Its reader thread posts messages to the App, which hands each code to where a
+keyboard-wedge scan would go: the scan field of the screen on top (the focused
+one, else the first one that takes input). On the station screen that is the
+scan field, so the code joins the same ordered queue as typed scans; on the
+sign-in and leave screens it is the badge. A screen with no scan field (the
+admin and ticket screens) does not take scans: the operator is told the scan
+was not used.
 """
 
 from __future__ import annotations
@@ -15,12 +26,15 @@ from typing import ClassVar
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.css.query import NoMatches
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.theme import Theme
 
 from kiosk.config import Config
 from kiosk.dto import Actor
-from screens.ports import Services
+from screens.ports import ScannerHandle, Services
+from screens.scanfield import ScanField
 from screens.signin import LeaveScreen, SignInScreen
 from screens.station import StationScreen
 
@@ -45,6 +59,9 @@ KIOSK_THEME = Theme(
 )
 
 
+SCAN_NOT_USED = "The scan {code!r} was not used: close this screen first, then scan it again."
+
+
 def _duration(seconds: int) -> str:
     if seconds >= 60 and seconds % 60 == 0:
         minutes = seconds // 60
@@ -63,14 +80,40 @@ class StationApp(App[None], inherit_bindings=False):
         Binding("ctrl+q", "leave", "Leave (admin)", show=False, priority=True),
     ]
 
+    class ScannerRead(Message):
+        """The evdev scanner read a code (posted from the reader thread)."""
+
+        def __init__(self, code: str) -> None:
+            super().__init__()
+            self.code = code
+
+    class ScannerChanged(Message):
+        """The evdev scanner appeared or went away (posted from the reader thread)."""
+
+        def __init__(self, connected: bool, text: str) -> None:
+            super().__init__()
+            self.connected = connected
+            self.text = text
+
+    class ScannerNotice(Message):
+        """A scan cut off by an unplug was discarded (posted from the reader thread)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     def __init__(self, config: Config, services: Services, **kwargs) -> None:
         super().__init__(**kwargs)
         self.config = config
         self.services = services
         self.last_activity = time.monotonic()
-        """When a key was last pressed; the idle lock counts from here."""
+        """When a key was last pressed or a code scanned; the idle lock counts from here."""
         self.actor: Actor | None = None
         """Who is signed in; None while the station is locked."""
+        self.scanner: ScannerHandle | None = None
+        """The running evdev scanner reader; None without one (keyboard wedge only) and once stopped."""
+        self.scanner_state: tuple[bool, str] | None = None
+        """The scanner's last report (connected, message); None until it reports, and without a scanner."""
 
     def on_mount(self) -> None:
         self.register_theme(KIOSK_THEME)
@@ -79,6 +122,10 @@ class StationApp(App[None], inherit_bindings=False):
         if self.config.idle_lock_seconds > 0:  # 0 turns the idle lock off (a supervised table)
             interval = max(0.05, min(1.0, self.config.idle_lock_seconds / 4))
             self.set_interval(interval, self._check_idle, name="idle-lock")
+        self._start_scanner()
+
+    def on_unmount(self) -> None:
+        self.stop_scanner()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown)):
@@ -114,6 +161,82 @@ class StationApp(App[None], inherit_bindings=False):
             return  # nothing to lock, or scans still being applied: never lock in the middle of them
         if time.monotonic() - self.last_activity >= self.config.idle_lock_seconds:
             self.lock(f"Locked after {_duration(self.config.idle_lock_seconds)} without a scan.")
+
+    # -- the evdev scanner ---------------------------------------------------------
+
+    def _start_scanner(self) -> None:
+        if self.services.scanner is None or self.scanner is not None:
+            return  # no scanner configured, or already reading it: one reader, one grab
+        post = self._from_reader
+        try:
+            self.scanner = self.services.scanner(
+                on_code=lambda code: post(self.ScannerRead(code)),
+                on_status=lambda connected, text: post(self.ScannerChanged(connected, text)),
+                on_notice=lambda text: post(self.ScannerNotice(text)),
+            )
+            self.scanner.start()
+        except Exception as exc:  # the station still works from the keyboard
+            log.exception("the scanner reader did not start")
+            self.scanner = None
+            self.scanner_state = (False, f"scanner not started ({type(exc).__name__}: {exc})")
+
+    def stop_scanner(self) -> None:
+        """Stop reading the scanner and release its grab (when the App ends)."""
+        scanner, self.scanner = self.scanner, None
+        if scanner is not None:
+            scanner.stop()
+
+    def _from_reader(self, message: Message) -> None:
+        # Reader thread. post_message is thread-safe, keeps the order and never blocks the
+        # reader (call_from_thread would wait for the UI, which may be waiting in stop()).
+        try:
+            self.post_message(message)
+        except RuntimeError:  # the event loop has closed under a reader that has not stopped yet
+            pass
+
+    def on_station_app_scanner_read(self, message: ScannerRead) -> None:
+        self.last_activity = time.monotonic()  # a scan is activity, like a key
+        field = self._scan_target()
+        if field is None:
+            log.info("scan not used: %s has no scan field", type(self.screen).__name__)
+            self.notify(SCAN_NOT_USED.format(code=message.code[:40]), severity="warning", timeout=10)
+            if self.config.bell:
+                self.bell()
+            return
+        # Exactly what the field posts when a wedge scan ends with Enter.
+        field.post_message(ScanField.Scanned(field, message.code))
+
+    def _scan_target(self) -> ScanField | None:
+        """Where a keyboard-wedge scan would go: the focused scan field, else the first that takes input."""
+        focused = self.focused
+        if isinstance(focused, ScanField) and not focused.is_disabled:
+            return focused
+        return next((f for f in self.screen.query(ScanField) if not f.is_disabled), None)
+
+    def on_station_app_scanner_changed(self, message: ScannerChanged) -> None:
+        self.scanner_state = (message.connected, message.text)
+        log.log(logging.INFO if message.connected else logging.WARNING, "%s", message.text)
+        stations = [s for s in self.screen_stack if isinstance(s, StationScreen)]
+        for station in stations:
+            try:
+                station.show_scanner(message.connected, message.text)
+            except NoMatches:
+                pass  # not composed yet: its on_mount reads scanner_state
+        if not stations:
+            self.notify(message.text, severity="information" if message.connected else "error", timeout=10)
+
+    def on_station_app_scanner_notice(self, message: ScannerNotice) -> None:
+        log.warning("%s", message.text)
+        station = next((s for s in self.screen_stack if isinstance(s, StationScreen)), None)
+        try:
+            if station is not None:
+                station.show_scanner_notice(message.text)
+                return
+        except NoMatches:
+            pass
+        self.notify(message.text, severity="warning", timeout=15)
+        if self.config.bell:
+            self.bell()
 
     # -- leaving -------------------------------------------------------------------
 

@@ -34,6 +34,36 @@ class Session(Protocol):
         ...
 
 
+class ScannerHandle(Protocol):
+    """A barcode scanner read in the background (kiosk.scanner.source.ScannerSource behind it)."""
+
+    def start(self) -> None:
+        """Start looking for the scanner and reading it; returns at once."""
+        ...
+
+    def stop(self) -> None:
+        """Stop reading, release the scanner and end the reader thread."""
+        ...
+
+
+class ScannerFactory(Protocol):
+    """Builds the station's scanner reader around three callbacks.
+
+    The callbacks are called from the reader's own thread, never the UI's:
+    ``on_code(code)`` for each decoded scan, ``on_status(connected, message)``
+    when the scanner appears or goes away, ``on_notice(message)`` for a scan cut
+    off by an unplug.
+    """
+
+    def __call__(
+        self,
+        *,
+        on_code: Callable[[str], None],
+        on_status: Callable[[bool, str], None],
+        on_notice: Callable[[str], None],
+    ) -> ScannerHandle: ...
+
+
 @dataclass(frozen=True)
 class AdminAction:
     """One entry of the station's admin actions (F10, admins only)."""
@@ -61,13 +91,15 @@ class Services:
     open_session: Callable[[Actor], Session]
     """A fresh scan session for a signed-in operator (no database work)."""
     release_thread: Callable[[], None] = field(default=lambda: None)
+    """Close the calling thread's database connection; worker threads call it before they end."""
     list_tickets: Callable[[Actor], tuple[TicketCard, ...]] = field(default=lambda actor: ())
     """Unresolved repair tickets (technicians); raises a KioskError for a role that may not see them."""
     update_ticket: Callable[[Actor, int, str], TicketCard] = field(default=lambda actor, ticket, status: _no_tickets())
     """Move ticket number ``ticket`` to ``status``; raises a KioskError with the reason when it may not move."""
-    """Close the calling thread's database connection; worker threads call it before they end."""
     admin_actions: tuple[AdminAction, ...] = ()
     """The admin actions this station offers, in menu order."""
+    scanner: ScannerFactory | None = None
+    """The scanner read through evdev (the ``[scanner]`` config table); None: the keyboard wedge only."""
 
 
 @dataclass(frozen=True)

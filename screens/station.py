@@ -4,6 +4,13 @@ Scans and keys go into one :class:`ScanQueue`; one long-running thread worker
 applies them through the session in order and posts each outcome back as an
 :class:`StationScreen.Applied` message, which renders it. The screen decides
 only what to show, never what a scan means.
+
+Codes read from the evdev scanner arrive through the App (which owns the
+reader, see :mod:`screens.app`) as the same ``ScanField.Scanned`` message a
+keyboard-wedge scan makes, so they share the queue, the order and the
+one-outcome rule. The screen only shows the scanner's state: the hidden
+``#scanner`` line turns red while the scanner is away and yellow for a scan cut
+off by an unplug.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from screens.ports import Services, Session, TallyView
 from screens.scanfield import ScanField
 from screens.scanqueue import Job, ScanQueue
 from screens.tickets import TICKET_ROLES, TicketListScreen
-from screens.widgets import ArmedStrip, BusyIndicator, KeyBar, OutcomeBanner, StationHeader, TallyBar
+from screens.widgets import ArmedStrip, BusyIndicator, KeyBar, OutcomeBanner, ScannerStatus, StationHeader, TallyBar
 
 log = logging.getLogger("kiosk.station")
 
@@ -116,6 +123,7 @@ class StationScreen(Screen, inherit_bindings=False):
                 id="scan", placeholder="scan here",
             )  # fmt: skip
             yield BusyIndicator("", id="busy")
+        yield ScannerStatus(id="scanner")
         yield OutcomeBanner(id="banner")
         yield ArmedStrip(id="armed")
         with Horizontal(id="cards"):
@@ -135,6 +143,9 @@ class StationScreen(Screen, inherit_bindings=False):
         self.query_one(OutcomeBanner).show("info", f"Signed in as {self.actor.name}. {mode} mode: scan to begin.")
         self._show_state(mode, None)
         self.query_one(TallyBar).show_tally(TallyView.of(self.session.tally))
+        state = getattr(self.app, "scanner_state", None)
+        if state is not None:  # the scanner went away (or came back) before this operator signed in
+            self.show_scanner(*state)
         self._drain()
 
     def on_unmount(self) -> None:
@@ -171,6 +182,9 @@ class StationScreen(Screen, inherit_bindings=False):
     def _enqueue(self, kind: str, value: str) -> None:
         self.queue.put(kind, value)
         self.query_one(BusyIndicator).show_busy(self.queue.waiting)
+        scanner = self.query_one(ScannerStatus)
+        if scanner.notice:  # the operator scanned again (or pressed a key): the cut-off notice has done its job
+            scanner.show_notice(None)
 
     def on_descendant_blur(self) -> None:
         # The scan field must always have focus: a scanner types blind.
@@ -245,6 +259,16 @@ class StationScreen(Screen, inherit_bindings=False):
             log.exception("rendering the outcome of job %s failed", message.job.seq)
             self.query_one(OutcomeBanner).show("error", UNEXPECTED.format(error=type(exc).__name__))
         self.query_one(BusyIndicator).show_busy(self.queue.waiting)
+
+    def show_scanner(self, connected: bool, message: str) -> None:
+        """The evdev scanner appeared or went away (the App calls this); typed codes work either way."""
+        self.query_one(ScannerStatus).show_connection(connected, message)
+
+    def show_scanner_notice(self, message: str) -> None:
+        """A scan cut off by an unplug was discarded: say so until the next scan; it is not a scan outcome."""
+        self.query_one(ScannerStatus).show_notice(message)
+        if self.config.bell:
+            self.app.bell()
 
     def on_station_screen_locked(self, message: Locked) -> None:
         note = ""

@@ -1,4 +1,5 @@
-"""Station chrome: the header, the outcome banner, the armed-condition strip, the tally and the key bar."""
+"""Station chrome: the header, the outcome banner, the scanner state, the armed-condition strip, the tally and the
+key bar."""
 
 from __future__ import annotations
 
@@ -43,6 +44,45 @@ class BusyIndicator(Static):
         """Show the number of scans queued or being applied."""
         self.update(f" BUSY: {waiting} waiting " if waiting else "")
         self.set_class(bool(waiting), "-busy")
+
+
+class ScannerStatus(Static):
+    """The evdev scanner, only when it needs the operator's eye; hidden otherwise (and with no scanner set up).
+
+    Red while the scanner is away: the message says why, and that typed codes
+    still work. Yellow for a scan cut off by an unplug, until the next scan or key.
+    Neither is a scan outcome: the banner keeps showing the last one.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.away: str | None = None
+        """Why the scanner is not being read (``scanner disconnected``, a permission problem), else None."""
+        self.notice: str | None = None
+        """A scan cut off by an unplug, until the operator scans or presses a key."""
+
+    def show_connection(self, connected: bool, message: str) -> None:
+        """The scanner appeared (``connected``) or went away with ``message``."""
+        self.away = None if connected else message
+        self._redraw()
+
+    def show_notice(self, message: str | None) -> None:
+        """Say ``message`` under the connection state; None clears it."""
+        self.notice = message
+        self._redraw()
+
+    def _redraw(self) -> None:
+        text = Text()
+        if self.away:
+            text.append(" NO SCANNER ", "bold #000000 on #AAAAAA")
+            text.append(f" {self.away.rstrip('.')}. Type codes on the keyboard meanwhile.", "bold")
+        if self.notice:
+            if text:
+                text.append("\n")
+            text.append(self.notice, "bold")
+        self.update(text)
+        self.set_class(bool(self.away), "-away")
+        self.set_class(bool(self.notice) and not self.away, "-notice")
 
 
 class OutcomeBanner(Static):
