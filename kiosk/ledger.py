@@ -5,9 +5,10 @@ Event kinds and what replaying them does (``kiosk.services.check`` replays):
 ==================  ==========================================================
 ``device.added``    a device enters inventory; details: status, site, serial
 ``devices.added``   up to a thousand devices enter inventory together (an
-                    import); no asset_tag; details.devices: one
-                    ``[asset_tag, serial, model, site, status]`` each; every
-                    one of those devices names this event in ``added_event``
+                    import); no asset_tag; details.groups: one
+                    ``{model, site, status, devices: [[asset_tag, serial],
+                    ...]}`` per model, site and status; every one of those
+                    devices names this event in ``added_event``
 ``device.moved``    ``to_site`` becomes the device's site (transfer, or the
                     silent move when a device is issued at another school;
                     details.reason ``audit`` and details.audit: a misplaced
@@ -201,7 +202,7 @@ class BulkChain:
     def row(self, kind: str, at=None, **fields) -> dict:
         self.seq += 1
         row = {
-            "uuid": new_uuid(),
+            "uuid": fields.get("uuid") or new_uuid(),
             "station": self.station,
             "seq": self.seq,
             "at": at or utcnow(),

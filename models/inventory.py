@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from peewee import (
+    SQL,
     BooleanField,
     CharField,
     DateField,
@@ -91,7 +92,8 @@ class Device(BaseModel):
     status = CharField(default="available", index=True)
     home_site = ForeignKeyField(Site, null=True, backref="home_devices", on_delete="RESTRICT")
     site = ForeignKeyField(Site, null=True, backref="devices", on_delete="RESTRICT")
-    holder = ForeignKeyField(Person, null=True, backref="devices", on_delete="RESTRICT")
+    holder = ForeignKeyField(Person, null=True, backref="devices", on_delete="RESTRICT", index=False)
+    """Indexed only where set (``device_holder_id``): the index answers what a person holds."""
     funding_source = CharField(default="")
     po_number = CharField(default="")
     purchase_date = DateField(null=True)
@@ -101,3 +103,6 @@ class Device(BaseModel):
     added_event = CharField(null=True)
     """The uuid of the ``devices.added`` event that brought the device in with an import; None when its own
     ``device.added`` event (``asset_tag`` set) did."""
+
+
+Device.add_index(Device.index(Device.holder, name="device_holder_id").where(SQL("holder_id IS NOT NULL")))

@@ -101,7 +101,7 @@ class DayEvent(NamedTuple):
         if self.kind.startswith("fee."):
             return str(d.get("reason") or d.get("method") or d.get("kind") or "")
         if self.kind == "devices.added":
-            return f"{len(d.get('devices', ()))} devices"
+            return f"{sum(len(g.get('devices', ())) for g in d.get('groups', ()))} devices"
         if self.kind == "case.assigned" or self.kind == "case.released":
             return f"CASE-{d.get('case')}"
         return ""

@@ -142,13 +142,13 @@ class _Replay:
     def _batch(self, e: dict, d: dict) -> None:
         uuid = e["uuid"]
         try:
-            for tag, _serial, _model, site, status in d["devices"]:
-                self.devices[tag] = _DeviceState(status, site, None)
-                self.added_by[tag] = uuid
+            for group in d["groups"]:
+                site, status = group["site"], group["status"]
+                for tag, _serial in group["devices"]:
+                    self.devices[tag] = _DeviceState(status, site, None)
+                    self.added_by[tag] = uuid
         except (KeyError, TypeError, ValueError):
-            self.problems.add(
-                f"event {uuid} (devices.added): its device list is not [tag, serial, model, site, status]."
-            )
+            self.problems.add(f"event {uuid} (devices.added): its groups are not {{model, site, status, devices}}.")
 
     def _fee(self, e: dict, d: dict) -> None:
         if e["kind"] == "fee.assessed":

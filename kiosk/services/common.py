@@ -148,7 +148,7 @@ def _summary(event: Event) -> str:
     if event.kind == "ticket.opened":
         return f"repair ticket opened: {details.get('problem') or 'no problem noted'}"
     if event.kind == "devices.added":
-        return f"imported with {len(details.get('devices', ()))} devices"
+        return f"imported with {sum(len(g.get('devices', ())) for g in details.get('groups', ()))} devices"
     if event.kind == "device.labeled":
         return "asset label printed"
     if event.kind == "ticket.updated":

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from kiosk.io.chromeos import OuMap, last_component
 from kiosk.io.devices import DeviceRow
 from kiosk.io.mapping import Rejection
+from kiosk.ledger import new_uuid
 from kiosk.services.catalog import Resolver
 from kiosk.services.catalog_names import (
     alias_text,
@@ -68,8 +69,8 @@ class DevicePlan:
     inserts: list[tuple] = field(default_factory=list)
     updates: list[tuple[int, dict]] = field(default_factory=list)
     events: list[tuple[str, dict]] = field(default_factory=list)
-    added: list[list] = field(default_factory=list)
-    """One ``[asset_tag, serial, model, site, status]`` per insert, in the same order (``devices.added``)."""
+    added: dict[str, dict[tuple[str, str, str], list[list[str]]]] = field(default_factory=dict)
+    """``devices.added`` uuid -> (model, site, status) -> its ``[asset_tag, serial]`` pairs, in insert order."""
     new_items: dict[str, _NewItem] = field(default_factory=dict)
     new_aliases: dict[str, int] = field(default_factory=dict)
 
@@ -204,11 +205,19 @@ class DevicePlan:
         self._alias(row, item)
         self.inserts.append((row.asset_tag, row.serial, item, status, home or site, site, row.funding_source or "",
                              row.po_number or "", row.purchase_date, row.purchase_cost_cents, row.warranty_end,
-                             row.aue_date))  # in DEVICE_FIELDS order but added_event, known when written  # fmt: skip
+                             row.aue_date, self._batch()))  # in DEVICE_FIELDS order  # fmt: skip
         code = self.sites.code[site]
-        self.added.append([row.asset_tag, row.serial, self.items[item], code, status])
+        group = self.added[self._batch_uuid].setdefault((self.items[item], code, status), [])
+        group.append([row.asset_tag, row.serial])
         self.changes.append(Change("create", "device", row.asset_tag, row.where, f"{self.items[item]} at {code}"))
         return None
+
+    def _batch(self) -> str:
+        """The uuid of the ``devices.added`` event the next new device goes on (a new one every thousand)."""
+        if len(self.inserts) % ADDED_BATCH == 0:
+            self._batch_uuid = new_uuid()
+            self.added[self._batch_uuid] = {}
+        return self._batch_uuid
 
     def _update(self, row: DeviceRow, dev: dict, site: int | None, home: int | None, item: int | None) -> None:
         new = {"item": item, "home_site": home, **{n: getattr(row, n) for n in _PLAIN}}
@@ -270,14 +279,13 @@ class DevicePlan:
             CatalogAlias.insert_many([(text, real.get(i, i)) for text, i in self.new_aliases.items()],
                                      fields=[CatalogAlias.alias, CatalogAlias.item]).execute()  # fmt: skip
         writer = EventWriter(self.options)
-        rows = []
-        for start in range(0, len(self.inserts), ADDED_BATCH):
-            added = self.added[start : start + ADDED_BATCH]
-            uuid = writer.add("devices.added", details={"devices": added})
-            rows.extend(
-                (*v[:2], real[v[2]] if v[2] < 0 else v[2], *v[3:], uuid)
-                for v in self.inserts[start : start + ADDED_BATCH]
-            )
+        for uuid, groups in self.added.items():
+            details = {"groups": [{"model": model, "site": site, "status": status, "devices": devices}
+                                  for (model, site, status), devices in groups.items()]}  # fmt: skip
+            writer.add("devices.added", uuid=uuid, details=details)
+        rows = self.inserts
+        if real:  # new catalog items: their placeholder ids become the real ones
+            rows = [v if v[2] >= 0 else (*v[:2], real[v[2]], *v[3:]) for v in rows]
         insert_rows(Device, DEVICE_FIELDS, rows, self.options, "writing devices")
         for n, (device_id, diff) in enumerate(self.updates, start=1):
             if "item" in diff:

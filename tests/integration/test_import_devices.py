@@ -60,7 +60,10 @@ def test_legacy_inventory_creates_updates_and_keeps_every_spelling(district):
     # event; one more summarises the import.
     (added,) = Event.select().where((Event.kind == "devices.added") & (Event.station == STATION))
     assert added.asset_tag is None
-    assert [d[0] for d in json.loads(added.details)["devices"]] == ["A20001", "A20002", "A20003"]
+    groups = json.loads(added.details)["groups"]
+    assert sorted(tag for g in groups for tag, _ in g["devices"]) == ["A20001", "A20002", "A20003"]
+    ipad = {"model": "Apple iPad 9th gen", "site": "ES", "status": "available", "devices": [["A20003", "DMPX2003"]]}
+    assert ipad in groups
     assert {device(tag).added_event for tag in ("A20001", "A20002", "A20003")} == {added.uuid}
     assert device("CB1").added_event is None
     assert [(h.kind, h.summary) for h in device_card(device("A20002")).history] == [
@@ -233,7 +236,7 @@ def test_tampering_with_an_imported_device_or_its_batch_event_is_found(district)
     Device.update(added_event=added.uuid).where(Device.asset_tag == "A20002").execute()
     assert check().ok
     details = json.loads(added.details)
-    details["devices"].append(["SNEAK", "SN-SNEAK", "x", "HS", "available"])
+    details["groups"][0]["devices"].append(["SNEAK", "SN-SNEAK"])
     Event.update(details=json.dumps(details)).where(Event.id == added.id).execute()
     found = check().problems
     assert any("its content does not match its hash" in p for p in found)
