@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Self
 
 import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.utility import xl_range
 
 from kiosk.errors import BadInput
@@ -55,6 +56,12 @@ def safe_text(value) -> str:
     return text if len(text) <= _TEXT_MAX else text[: _TEXT_MAX - 1] + "…"
 
 
+def cannot_write(path: Path, exc: BaseException) -> BadInput:
+    """The one sentence for a workbook the disk would not take (full, gone, not writable)."""
+    cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
+    return BadInput(f"Cannot write {path}: {getattr(cause, 'strerror', None) or cause}. Nothing was written.")
+
+
 def output_path(path: str | os.PathLike) -> Path:
     """Check that ``path`` names an ``.xlsx`` file in a folder that exists (bad input otherwise)."""
     p = Path(path)
@@ -74,10 +81,12 @@ class Book:
 
     def __init__(self, path: str | os.PathLike, *, title: str, subject: str, author: str, comments: str = ""):
         self.path = output_path(path)
-        fd = os.open(self.path.parent / f".{self.path.name}.part", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.close(fd)
         self._part = self.path.parent / f".{self.path.name}.part"
-        os.chmod(self._part, 0o600)  # an old part file may have had other permissions
+        try:
+            os.close(os.open(self._part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+            os.chmod(self._part, 0o600)  # an old part file may have had other permissions
+        except OSError as exc:
+            raise cannot_write(self.path, exc) from exc
         self.workbook = xlsxwriter.Workbook(
             str(self._part),
             {
@@ -122,9 +131,13 @@ class Book:
         return f"{re.sub(r'[^A-Za-z0-9_]', '', stem) or 'Table'}{self._tables}"
 
     def close(self) -> Path:
-        self.workbook.close()
-        os.replace(self._part, self.path)
-        os.chmod(self.path, 0o600)
+        try:
+            self.workbook.close()
+            os.replace(self._part, self.path)
+            os.chmod(self.path, 0o600)
+        except (OSError, FileCreateError) as exc:  # a full disk: xlsxwriter wraps the OSError in FileCreateError
+            self.abandon()
+            raise cannot_write(self.path, exc) from exc
         return self.path
 
     def abandon(self) -> None:
@@ -138,6 +151,8 @@ class Book:
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None:
             self.abandon()
+            if isinstance(exc, OSError):  # the disk filled up while rows were streamed to temporary files
+                raise cannot_write(self.path, exc) from exc
 
 
 class Sheet:
