@@ -58,6 +58,7 @@ from dataclasses import dataclass
 
 from kiosk.db import for_update
 from models import Event, Station, utcnow
+from models.prepared import Prepared
 
 GENESIS = "0" * 64
 
@@ -133,8 +134,18 @@ def new_uuid() -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+EVENT_FIELDS = ("uuid", "station", "seq", "at", "operator", "kind", "asset_tag", "person", "from_site", "to_site",
+                "details", "idem_key", "prev_hash", "hash")  # fmt: skip
+_HEAD = Prepared(lambda name: for_update(Station.select().where(Station.name == name).limit(1)))
+_INSERT = Prepared(lambda *values: Event.insert(dict(zip(EVENT_FIELDS, values, strict=True))))
+_BY_KEY = Prepared(lambda key: Event.select().where(Event.idem_key == key).limit(1))
+_ADVANCE = Prepared(
+    lambda seq, last, station: Station.update(last_seq=seq, last_hash=last).where(Station.id == station)
+)
+
+
 def _station_row(name: str) -> Station:
-    station = for_update(Station.select().where(Station.name == name)).first()
+    station = _HEAD.first(name)
     if station is None:
         Station.insert(name=name).on_conflict_ignore().execute()
         station = for_update(Station.select().where(Station.name == name)).get()
@@ -171,16 +182,16 @@ def record(
         "prev_hash": head.last_hash or GENESIS,
     }
     row["hash"] = event_hash(row)
-    event = Event.create(**row)
-    Station.update(last_seq=row["seq"], last_hash=row["hash"]).where(Station.id == head.id).execute()
-    return event
+    event_id = _INSERT.insert(*(row[name] for name in EVENT_FIELDS))
+    _ADVANCE.execute(row["seq"], row["hash"], head.id)
+    return Event(id=event_id, **row)
 
 
 def find_by_key(idem_key: str | None) -> Event | None:
     """The event already written for this idempotency key, if any."""
     if not idem_key:
         return None
-    return Event.get_or_none(Event.idem_key == idem_key)
+    return _BY_KEY.first(idem_key)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from models.base import BaseModel, database, utcnow
 from models.circulation import Fee, Loan, Operator, Station, Ticket
 from models.inventory import CatalogAlias, CatalogItem, Device, Person, Site
 from models.ledger import Event
+from models.prepared import prepare_foreign_keys
 
 MODELS = [
     Site,
@@ -21,6 +22,8 @@ MODELS = [
     Audit,
     AuditScan,
 ]
+
+prepare_foreign_keys(MODELS)
 
 __all__ = [
     "MODELS",

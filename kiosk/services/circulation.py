@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from collections.abc import Sequence
 
-from peewee import IntegrityError
+from peewee import IntegrityError, Value
 
 from kiosk import clock, ledger, policy
 from kiosk.config import Config
-from kiosk.db import atomic, for_update, unavailable_as_error
+from kiosk.db import atomic, for_update, is_postgres, unavailable_as_error
 from kiosk.dto import Actor, IssueResult, ReturnResult, StatusResult, TransferResult
 from kiosk.errors import (
     BadInput,
@@ -38,6 +39,7 @@ from kiosk.services.common import (
     student_card,
 )
 from models import CatalogItem, Device, Loan, Person, Station, Ticket, utcnow
+from models.prepared import Prepared
 
 CONDITION_STATUS = {"good": "available", "damaged": "in_repair", "nocharger": "available", "lost": "lost"}
 """Device status after a return in each condition. A damaged device goes in repair with a ticket; a missing
@@ -49,10 +51,43 @@ TICKET_ENDS = {"available": "repaired", "disposed": "unrepairable", "retired": "
 SETTABLE = ("available", "damaged", "in_repair", "lost", "stolen", "disposed", "retired")
 LOSS_STATUSES = ("lost", "stolen")
 
+# The queries of an issue and a return, their SQL built once (models.prepared).
+_LOCK = Prepared(lambda device: for_update(Device.select().where(Device.id == device)))
+_OPEN_LOAN = Prepared(lambda device: Loan.select().where((Loan.device == device) & Loan.returned_at.is_null()).limit(1))
+_HELD_IN_CATEGORY = Prepared(
+    lambda person, category, exempt: (
+        Device.select(Device.asset_tag)
+        .join(CatalogItem)
+        .where((Device.holder == person) & (CatalogItem.category == category) & (Device.id != exempt))
+        .limit(1)
+    )
+)
+_LEND = Prepared(
+    lambda device, person, at, by, station, condition, loaner, ticket: Loan.insert(
+        device=device, person=person, issued_at=at, issued_by=by, issued_station=station, condition_out=condition,
+        loaner=Value(loaner, converter=False), ticket=ticket,  # a flag: bound as it comes (models.prepared)
+    )
+)  # fmt: skip
+_CLOSE_LOAN = Prepared(
+    lambda at, by, condition, loan: Loan.update(returned_at=at, returned_by=by, condition_in=condition).where(
+        Loan.id == loan
+    )
+)
+_SAVE_DEVICE = Prepared(
+    lambda status, holder, site, device: Device.update(status=status, holder=holder, site=site).where(
+        Device.id == device
+    )
+)
+
+
+def _save(device: Device) -> None:
+    """Write what a loan changes on the device row: status, holder and site."""
+    _SAVE_DEVICE.execute(device.status, device.holder_id, device.site_id, device.id)
+
 
 def _locked_device(code: str) -> Device:
     device = require_device(code)
-    return for_update(Device.select().where(Device.id == device.id)).get()
+    return _LOCK.first(device.id) if is_postgres() else device  # SQLite: the write transaction holds the file
 
 
 def _already_issued(device: Device) -> DeviceAlreadyIssued:
@@ -97,18 +132,9 @@ def _warnings(
         if config.eligibility == "block":
             raise Ineligible(f"{sentence} Choose a device of the right model.")
         found.append(("ineligible", f"{sentence} Scan $CONFIRM to issue anyway or $CANCEL."))
-    held = (
-        Device.select(Device.asset_tag)
-        .join(CatalogItem)
-        .where(
-            (Device.holder == person)
-            & (CatalogItem.category == item.category)
-            & (Device.id != (exempt.id if exempt is not None else 0))
-        )
-        .first()
-    )
+    held = _HELD_IN_CATEGORY.scalar(person.id, item.category, exempt.id if exempt is not None else 0)
     if held is not None:
-        sentence = f"{person.full_name} already holds {item.category} {held.asset_tag}."
+        sentence = f"{person.full_name} already holds {item.category} {held}."
         if not permissions.allowed(actor.role, "override"):
             raise CategoryAlreadyHeld(f"{sentence} Return it first, or call a technician to override.")
         found.append(("category", f"{sentence} Scan $CONFIRM to override (technician) or $CANCEL."))
@@ -163,7 +189,9 @@ def issue(
             raise NeedsConfirmation(pending[0][1], tuple(c for c, _ in pending), tuple(t for _, t in pending))
         moved_from = None
         school = person.school
-        if school is not None and device.site_id != school.id:
+        if school is not None and device.site_id == school.id:
+            device.site = school  # the row already loaded: the card needs no second look-up
+        elif school is not None:
             moved_from = device.site.code if device.site else None
             ledger.record(
                 "device.moved",
@@ -176,14 +204,16 @@ def issue(
             )
             device.site = school
         try:
-            with atomic():
-                Loan.create(device=device, person=person, issued_by=actor.badge, issued_station=actor.station,
-                            loaner=cover is not None, ticket=cover)  # fmt: skip
+            # PostgreSQL aborts the whole transaction on a failed statement unless it runs in a savepoint;
+            # SQLite undoes only the statement, so there the savepoint's two round trips buy nothing.
+            with atomic() if is_postgres() else contextlib.nullcontext():
+                _LEND.insert(device.id, person.id, utcnow(), actor.badge, actor.station, "good", cover is not None,
+                             cover.id if cover is not None else None)  # fmt: skip
         except IntegrityError as exc:
             raise _already_issued(device) from exc
         device.status = "issued"
         device.holder = person
-        device.save()
+        _save(device)
         details: dict = {"confirmed": sorted(c for c, _ in warnings)} if warnings else {}
         if cover is not None:
             details.update(loaner=True, ticket=cover.opened_event, covers=cover.device.asset_tag)
@@ -233,7 +263,7 @@ def return_device(
             recorded = json.loads(done.details or "{}").get("condition", condition)
             return ReturnResult(device_card(device), card, recorded, done.uuid, True)
         device = _locked_device(device_code)
-        loan = Loan.get_or_none((Loan.device == device) & (Loan.returned_at.is_null()))
+        loan = _OPEN_LOAN.first(device.id)
         if loan is None:
             where = device.site.code if device.site else "no site"
             raise DeviceNotOnLoan(
@@ -244,15 +274,13 @@ def return_device(
         status = CONDITION_STATUS[condition]
         # A device reported lost never reached the desk: it stays recorded where it was.
         site = None if condition == "lost" else _station_site(actor, config)
-        Loan.update(returned_at=utcnow(), returned_by=actor.badge, condition_in=condition).where(
-            Loan.id == loan.id
-        ).execute()
+        _CLOSE_LOAN.execute(utcnow(), actor.badge, condition, loan.id)
         from_site = device.site.code if device.site else None
         device.status = status
         device.holder = None
         if site is not None:
             device.site = site
-        device.save()
+        _save(device)
         event = ledger.record(
             "returned",
             station=actor.station,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import NamedTuple
 
-from peewee import fn
+from peewee import Case, fn
 
 from kiosk import clock, ledger
 from kiosk.config import Config
@@ -12,13 +13,61 @@ from kiosk.dto import Actor, DeviceCard, HistoryLine, LocationCard, StudentCard
 from kiosk.errors import DomainError, PermissionDenied, UnknownCode
 from kiosk.services import permissions
 from models import CatalogItem, Device, Event, Fee, Operator, Person, Site
+from models.prepared import Prepared
 
 FREE_BREAK_REASON = "free break"
+
+# The look-ups every scan makes, their SQL built once (models.prepared).
+_OPERATOR = Prepared(lambda badge: Operator.select().where(Operator.badge == badge).limit(1))
+_PERSON = Prepared(lambda code: Person.select().where(Person.district_id == code).limit(1))
+_BY_TAG = Prepared(lambda code: Device.select().where(Device.asset_tag == code).limit(1))
+_BY_SERIAL = Prepared(lambda code: Device.select().where(Device.serial == code).limit(1))
+_SITE = Prepared(lambda code: Site.select().where(fn.UPPER(Site.code) == code).limit(1))
+_OWED = Prepared(
+    lambda person, status: Fee.select(fn.COALESCE(fn.SUM(Fee.amount_cents - Fee.paid_cents), 0)).where(
+        (Fee.person == person) & (Fee.status == status)
+    )
+)
+_OWED_AND_BREAKS = Prepared(
+    lambda person, status, kind, year, reason: Fee.select(
+        fn.COALESCE(fn.SUM(Case(None, [(Fee.status == status, Fee.amount_cents - Fee.paid_cents)], 0)), 0),
+        fn.COALESCE(
+            fn.SUM(Case(None, [((Fee.kind == kind) & (Fee.school_year == year) & (Fee.reason == reason), 1)], 0)), 0
+        ),
+    ).where(Fee.person == person)
+)
+"""What the student card shows of fees, in one query: cents owed, free breaks used this school year."""
+_HELD = Prepared(
+    lambda person: (
+        Device.select(Device.asset_tag, CatalogItem.name)
+        .join(CatalogItem)
+        .where(Device.holder == person)
+        .order_by(Device.asset_tag)
+    )
+)
+_HISTORY_COLUMNS = (Event.at, Event.kind, Event.person, Event.from_site, Event.to_site, Event.details)
+_HISTORY = Prepared(
+    lambda tag, limit: (
+        Event.select(*_HISTORY_COLUMNS).where(Event.asset_tag == tag).order_by(Event.id.desc()).limit(limit)
+    )
+)
+_ADDED_BY = Prepared(lambda uuid: Event.select(*_HISTORY_COLUMNS).where(Event.uuid == uuid))
+
+
+class _HistoryRow(NamedTuple):
+    """The columns of an event a history line shows (the card reads only these)."""
+
+    at: object
+    kind: str
+    person: str | None
+    from_site: str | None
+    to_site: str | None
+    details: str
 
 
 def authorize(actor: Actor, action: str) -> Operator:
     """Re-read the operator and check ``action`` against the role the database holds now."""
-    op = Operator.get_or_none(Operator.badge == actor.badge)
+    op = _OPERATOR.first(actor.badge)
     if op is None or not op.active:
         raise PermissionDenied(f"Operator badge {actor.badge} is not active; sign in again.")
     permissions.require(op.role, action)
@@ -42,16 +91,16 @@ def replayed(idem_key: str | None, *kinds: str) -> Event | None:
 
 
 def person_by_code(code: str) -> Person | None:
-    return Person.get_or_none(Person.district_id == code)
+    return _PERSON.first(code)
 
 
 def device_by_code(code: str) -> Device | None:
     """An asset tag, or failing that a serial number (the manufacturer's barcode)."""
-    return Device.get_or_none(Device.asset_tag == code) or Device.get_or_none(Device.serial == code)
+    return _BY_TAG.first(code) or _BY_SERIAL.first(code)
 
 
 def site_by_code(code: str) -> Site | None:
-    return Site.get_or_none(fn.UPPER(Site.code) == code.upper())
+    return _SITE.first(code.upper())
 
 
 def require_student(code: str) -> Person:
@@ -80,37 +129,13 @@ def programs(person: Person) -> tuple[str, ...]:
 
 
 def fees_owed_cents(person: Person) -> int:
-    owed = (
-        Fee.select(fn.COALESCE(fn.SUM(Fee.amount_cents - Fee.paid_cents), 0))
-        .where((Fee.person == person) & (Fee.status == "owed"))
-        .scalar()
-    )
-    return int(owed or 0)
-
-
-def free_breaks_left(person: Person, config: Config) -> int:
-    year = clock.school_year(clock.today(), config.school_year_start_month, config.school_year_start_day)
-    used = (
-        Fee.select()
-        .where(
-            (Fee.person == person)
-            & (Fee.kind == "damage")
-            & (Fee.school_year == year)
-            & (Fee.reason == FREE_BREAK_REASON)
-        )
-        .count()
-    )
-    return max(0, config.free_breaks_per_year - used)
+    return int(_OWED.scalar(person.id, "owed") or 0)
 
 
 def student_card(person: Person, config: Config) -> StudentCard:
-    held = list(
-        Device.select(Device.asset_tag, CatalogItem.name)
-        .join(CatalogItem)
-        .where(Device.holder == person)
-        .order_by(Device.asset_tag)
-        .tuples()
-    )
+    year = clock.school_year(clock.today(), config.school_year_start_month, config.school_year_start_day)
+    owed, breaks_used = _OWED_AND_BREAKS.tuples(person.id, "owed", "damage", year, FREE_BREAK_REASON)[0]
+    held = _HELD.tuples(person.id)
     school = person.school
     return StudentCard(
         id=person.district_id,
@@ -124,13 +149,13 @@ def student_card(person: Person, config: Config) -> StudentCard:
         case_number=person.case_number,
         devices=tuple(tag for tag, _ in held),
         device_lines=tuple(f"{tag}  {name}" for tag, name in held),
-        fees_owed_cents=fees_owed_cents(person),
-        free_breaks_left=free_breaks_left(person, config),
+        fees_owed_cents=int(owed or 0),
+        free_breaks_left=max(0, config.free_breaks_per_year - int(breaks_used or 0)),
         active=person.active,
     )
 
 
-def _summary(event: Event) -> str:
+def _summary(event: Event | _HistoryRow) -> str:
     details = json.loads(event.details or "{}")
     if event.kind == "issued":
         return f"issued to {event.person}"
@@ -159,10 +184,12 @@ def _summary(event: Event) -> str:
 def history(asset_tag: str, limit: int = 8, added_event: str | None = None) -> tuple[HistoryLine, ...]:
     """The device's latest events, newest first; ``added_event`` (an imported device's ``devices.added``,
     which names no single tag) takes its place at the start of the history."""
-    rows = list(Event.select().where(Event.asset_tag == asset_tag).order_by(Event.id.desc()).limit(limit))
+    rows = _HISTORY.tuples(asset_tag, limit)
     if added_event and len(rows) < limit:
-        rows.extend(Event.select().where(Event.uuid == added_event))
-    return tuple(HistoryLine(at=clock.show(e.at), kind=e.kind, summary=_summary(e)) for e in rows)
+        rows.extend(_ADDED_BY.tuples(added_event))
+    at = Event.at.python_value  # SQLite hands timestamps back as text
+    lines = (_HistoryRow(at(row[0]), *row[1:]) for row in rows)
+    return tuple(HistoryLine(at=clock.show(e.at), kind=e.kind, summary=_summary(e)) for e in lines)
 
 
 def device_card(device: Device, *, with_history: bool = True) -> DeviceCard:
@@ -178,7 +205,9 @@ def device_card(device: Device, *, with_history: bool = True) -> DeviceCard:
         holder_name=holder.full_name if holder else None,
         site=site.code if site else None,
         site_name=site.name if site else None,
-        home_site=device.home_site.code if device.home_site else None,
+        home_site=(site if device.home_site_id == device.site_id else device.home_site).code
+        if device.home_site_id
+        else None,
         aue_date=device.aue_date.isoformat() if device.aue_date else None,
         history=history(device.asset_tag, added_event=device.added_event) if with_history else (),
     )

@@ -11,37 +11,45 @@ offers to collect it.
 from __future__ import annotations
 
 from models import CatalogItem, Device, Loan, Person, Ticket
+from models.prepared import Prepared
 
 
 def cover_for(person: Person, device: Device) -> Ticket | None:
     """The student's unresolved ticket a loan of ``device`` would cover, if any."""
-    tickets = (
-        Ticket.select()
-        .join(Device)
-        .join(CatalogItem)
-        .where(
-            (Ticket.person == person)
-            & Ticket.resolved_at.is_null()
-            & (CatalogItem.category == device.item.category)
-            & (Ticket.device != device)
-        )
-        .order_by(Ticket.id)
-    )
-    for ticket in tickets:
+    for ticket in _OPEN_TICKETS.all(person.id, device.item.category, device.id):
         covered = Loan.select().where((Loan.ticket == ticket) & Loan.returned_at.is_null()).exists()
         if not covered:
             return ticket
     return None
 
 
-def loaner_to_collect(person: Person, device: Device) -> Loan | None:
-    """The open loaner ``person`` holds while ``device`` (their own) was in repair."""
-    return (
+_TO_COLLECT = Prepared(
+    lambda person, device: (
         Loan.select()
         .join(Ticket, on=(Loan.ticket == Ticket.id))
         .where((Loan.person == person) & Loan.returned_at.is_null() & (Loan.loaner == True) & (Ticket.device == device))
-        .first()
+        .limit(1)
     )
+)
+_OPEN_TICKETS = Prepared(
+    lambda person, category, device: (
+        Ticket.select()
+        .join(Device)
+        .join(CatalogItem)
+        .where(
+            (Ticket.person == person)
+            & Ticket.resolved_at.is_null()
+            & (CatalogItem.category == category)
+            & (Ticket.device != device)
+        )
+        .order_by(Ticket.id)
+    )
+)
+
+
+def loaner_to_collect(person: Person, device: Device) -> Loan | None:
+    """The open loaner ``person`` holds while ``device`` (their own) was in repair."""
+    return _TO_COLLECT.first(person.id, device.id)
 
 
 def loaner_tags(person: Person) -> tuple[str, ...]:

@@ -1,0 +1,177 @@
+"""Queries whose SQL is built once: the scan hot path binds new values to SQL it already has.
+
+Peewee builds a query's SQL text by walking its expression tree in Python on
+every execution; for the twenty-odd small queries of an issue that walk cost
+more than SQLite took to run them. A :class:`Prepared` query is written as an
+ordinary peewee query inside a function of its arguments. The first call on a
+database kind builds it once with stand-ins for the arguments and keeps the SQL
+text and the position of each argument among the parameters; later calls only
+put the new values in those positions.
+
+Arguments must be plain values a column holds (text, whole numbers, None):
+pass ``person.id``, not ``person``. Text arguments are compared as text and
+number arguments as numbers, as the field on the other side of the comparison
+converts them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from peewee import (
+    BooleanField,
+    CharField,
+    Field,
+    ForeignKeyAccessor,
+    ForeignKeyField,
+    IntegerField,
+    ModelSelect,
+    Query,
+    TextField,
+)
+
+from models.base import database
+
+_INT_BASE = -(1 << 62) + 7_919
+"""Stand-in numbers count down from here: no real id, count or cent amount comes near."""
+
+
+class _Slot:
+    """Stands for argument ``n`` while the query is built: as text or as a number, as the field converts it."""
+
+    __slots__ = ("n",)
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __str__(self) -> str:
+        return f"\x00kiosk-argument-{self.n}\x00"
+
+    def __int__(self) -> int:
+        return _INT_BASE - self.n
+
+    __index__ = __int__
+
+
+def _position(value: Any, count: int) -> int | None:
+    """Which argument a built parameter stands for, or None for a constant of the query itself."""
+    if isinstance(value, _Slot):  # a comparison whose left side converts nothing (a function, an expression)
+        return value.n
+    for n in range(count):
+        slot = _Slot(n)
+        if value == str(slot) or (type(value) is int and value == int(slot)):
+            return n
+    return None
+
+
+_AS_STORED = (CharField, TextField, IntegerField, ForeignKeyField)
+"""Fields whose value comes back from both drivers as Python needs it (text, whole numbers)."""
+
+
+def _converter(field: Field):
+    """The field's ``python_value``, or None where the driver's value is already right (most columns)."""
+    return None if isinstance(field, _AS_STORED) and not isinstance(field, BooleanField) else field.python_value
+
+
+class Prepared:
+    """A peewee query as a function of its arguments, its SQL built once per database kind."""
+
+    def __init__(self, build: Callable[..., Query]) -> None:
+        self.build = build
+        self._compiled: dict[tuple[type, int], tuple[Query, str, tuple[tuple[int | None, Any], ...]]] = {}
+        self._fields: tuple | None = None
+        """(name, python_value) of every column, when the query selects whole rows of its model."""
+
+    def _compile(self, count: int) -> tuple[Query, str, tuple[tuple[int | None, Any], ...]]:
+        key = (type(database.obj), count)
+        found = self._compiled.get(key)
+        if found is None:
+            query = self.build(*(_Slot(n) for n in range(count)))
+            sql, params = query.sql()
+            plan = tuple((_position(p, count), p) for p in params)
+            used = {n for n, _ in plan if n is not None}
+            if used != set(range(count)):
+                raise TypeError(f"prepared query {self.build.__qualname__}: arguments {sorted(set(range(count)) - used)} "
+                                "never reach the SQL (a field that does not convert them to text or a number?)")  # fmt: skip
+            found = self._compiled[key] = (query, sql, plan)
+            if isinstance(query, ModelSelect) and list(query._returning or ()) == query.model._meta.sorted_fields:
+                self._fields = tuple((f.name, _converter(f)) for f in query.model._meta.sorted_fields)
+        return found
+
+    def _instance(self, model, row: tuple):
+        """A model instance from a whole row, as peewee's cursor wrapper makes one (nothing dirty)."""
+        instance = model(__no_default__=1)
+        instance.__data__ = {name: value if convert is None or value is None else convert(value)
+                             for (name, convert), value in zip(self._fields, row, strict=True)}  # fmt: skip
+        return instance
+
+    def _bind(self, args: tuple) -> tuple[Query, str, list]:
+        query, sql, plan = self._compile(len(args))
+        return query, sql, [value if n is None else args[n] for n, value in plan]
+
+    def first(self, *args):
+        """The first row as a model instance (of the query's model), or None."""
+        query, sql, params = self._bind(args)
+        if self._fields is not None:
+            row = database.execute_sql(sql, params).fetchone()
+            return None if row is None else self._instance(query.model, row)
+        return next(iter(query.model.raw(sql, *params)), None)
+
+    def all(self, *args) -> list:
+        """Every row as a model instance."""
+        query, sql, params = self._bind(args)
+        if self._fields is not None:
+            return [self._instance(query.model, row) for row in database.execute_sql(sql, params).fetchall()]
+        return list(query.model.raw(sql, *params))
+
+    def tuples(self, *args) -> list[tuple]:
+        """Every row as a tuple of the selected columns."""
+        _, sql, params = self._bind(args)
+        return database.execute_sql(sql, params).fetchall()
+
+    def scalar(self, *args):
+        """The first column of the first row, or None."""
+        row = database.execute_sql(*self._bind(args)[1:]).fetchone()
+        return row[0] if row else None
+
+    def insert(self, *args) -> int:
+        """Run an INSERT; the new row's id (RETURNING where peewee asks for it, else the cursor's rowid)."""
+        _, sql, params = self._bind(args)
+        cursor = database.execute_sql(sql, params)
+        return cursor.fetchone()[0] if " RETURNING " in sql else cursor.lastrowid
+
+    def execute(self, *args) -> int:
+        """Run an INSERT, UPDATE or DELETE; the number of rows it touched."""
+        return database.execute_sql(*self._bind(args)[1:]).rowcount
+
+
+def prepared(build: Callable[..., Query]) -> Prepared:
+    """Decorator form: ``@prepared`` over a function that returns the peewee query for its arguments."""
+    return Prepared(build)
+
+
+class _LazyForeignKey(ForeignKeyAccessor):
+    """``device.item`` and the like: the first read loads the row through a prepared query by primary key."""
+
+    def __init__(self, model, field, name) -> None:
+        super().__init__(model, field, name)
+        rel_model, rel_field = field.rel_model, field.rel_field
+        self._load = Prepared(lambda key: rel_model.select().where(rel_field == key))
+
+    def get_rel_instance(self, instance):
+        value = instance.__data__.get(self.name)
+        if value is not None and self.name not in instance.__rel__ and self.field.lazy_load:
+            obj = self._load.first(value)
+            if obj is None:
+                raise self.rel_model.DoesNotExist(f"{self.rel_model.__name__} {value} does not exist")
+            instance.__rel__[self.name] = obj
+            return obj
+        return super().get_rel_instance(instance)
+
+
+def prepare_foreign_keys(models) -> None:
+    """Give every foreign key of ``models`` the prepared lazy load (called once, when the models are defined)."""
+    for model in models:
+        for field in model._meta.refs:
+            setattr(model, field.name, _LazyForeignKey(model, field, field.name))

@@ -1,0 +1,76 @@
+"""Prepared queries (models.prepared): the same rows as the peewee query they stand for, SQL built once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from peewee import Value, fn
+
+from kiosk.services import circulation
+from models import Device, Loan, Person, Site, Station
+from models.prepared import Prepared
+
+
+def test_text_and_number_arguments_bind_to_their_places(district):
+    school = Site.get(Site.code == "HS")
+    students = Prepared(
+        lambda school, role, limit: Person.select(Person.district_id)
+        .where((Person.school == school) & (Person.role == role))
+        .order_by(Person.district_id)
+        .limit(limit)
+    )
+    expected = (Person.select(Person.district_id).where((Person.school == school) & (Person.role == "student"))
+                .order_by(Person.district_id).limit(2).tuples())  # fmt: skip
+    assert students.tuples(school.id, "student", 2) == list(expected)
+    assert students.tuples(school.id, "nobody", 2) == []
+    by_code = Prepared(lambda code: Site.select().where(fn.UPPER(Site.code) == code))
+    assert by_code.first("HS").id == school.id and by_code.first("NOPE") is None
+
+
+def test_the_sql_is_built_once_per_database_kind(district):
+    built = []
+
+    def build(tag):
+        built.append(tag)
+        return Device.select().where(Device.asset_tag == tag)
+
+    query = Prepared(build)
+    assert [query.first(tag).asset_tag for tag in ("CB1", "CB2", "CB3")] == ["CB1", "CB2", "CB3"]
+    assert len(built) == 1
+
+
+def test_whole_rows_come_back_as_clean_instances_with_python_values(district):
+    circulation.issue(district.technician, "S100", "CB1", config=district.config)
+    loan = Prepared(lambda device: Loan.select().where(Loan.device == device)).first(Device.get(asset_tag="CB1").id)
+    reference = Loan.get(Loan.id == loan.id)
+    assert loan.__data__ == reference.__data__ and not loan.is_dirty()
+    assert isinstance(loan.issued_at, dt.datetime) and loan.loaner is False
+    person = Prepared(lambda code: Person.select().where(Person.district_id == code)).first("S100")
+    assert person.active is True and person.school.code == "HS"  # a lazy foreign key, through its own prepared load
+
+
+def test_inserts_and_updates_return_the_id_and_the_count(district):
+    add = Prepared(lambda name, seq: Station.insert(name=name, last_seq=seq, last_hash=Value("", converter=False)))
+    new_id = add.insert("desk-9", 4)
+    assert Station.get(Station.id == new_id).last_seq == 4
+    bump = Prepared(lambda seq, name: Station.update(last_seq=seq).where(Station.name == name))
+    assert bump.execute(5, "desk-9") == 1 and bump.execute(5, "no-such-desk") == 0
+    assert Station.get(Station.name == "desk-9").last_seq == 5
+
+
+def test_an_argument_that_never_reaches_the_sql_is_refused_when_built(district):
+    # A flag field turns any stand-in into True: the argument would be lost, so building fails loudly.
+    flags = Prepared(lambda active: Person.select().where(Person.active == active))
+    with pytest.raises(TypeError, match="never reach the SQL"):
+        flags.first(True)
+    # Wrapped so the value is bound as it comes, it works.
+    assert Prepared(lambda active: Person.select().where(Person.active == Value(active, converter=False))).all(True)
+
+
+def test_a_dangling_foreign_key_raises_does_not_exist(district):
+    device = Device.get(Device.asset_tag == "CB1")
+    device.__data__["item"] = 999_999
+    device.__rel__.pop("item", None)
+    with pytest.raises(Device.item.rel_model.DoesNotExist):
+        _ = device.item
