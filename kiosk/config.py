@@ -25,6 +25,11 @@ def data_dir() -> Path:
     return Path(home) if home else Path(platformdirs.user_data_dir(APP_NAME))
 
 
+def default_sqlite_path() -> Path:
+    """Where the database lives when nothing names one: ``kiosk.db`` in the data directory."""
+    return data_dir() / "kiosk.db"
+
+
 def default_config_path() -> Path:
     home = os.environ.get("KIOSK_HOME")
     if home:

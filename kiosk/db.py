@@ -12,7 +12,7 @@ from playhouse import db_url
 from playhouse.migrations import Runner
 
 import models
-from kiosk.config import Config, data_dir
+from kiosk.config import Config, default_sqlite_path
 from kiosk.errors import BadInput, DatabaseUnavailable, SchemaTooNew, TransientConflict
 
 MIGRATIONS_DIR = Path(models.__file__).parent / "migrations"
@@ -26,7 +26,7 @@ _PG_SCHEMES = ("postgres", "postgresql", "postgres+pool", "postgresql+pool")
 
 
 def default_sqlite_url() -> str:
-    return f"sqlite:///{data_dir() / 'kiosk.db'}"
+    return f"sqlite:///{default_sqlite_path()}"
 
 
 def resolve_url(cli_url: str | None, config: Config) -> str:

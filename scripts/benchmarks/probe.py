@@ -37,6 +37,9 @@ def _ready_bare(spawned: float) -> float:
 
 
 def _ready_kiosk(spawned: float, url: str, pairs: str) -> float:
+    from kiosk.drivers import skip_postgres_driver
+
+    skip_postgres_driver(url)  # as the kiosk command does before it imports peewee
     from kiosk import db as kdb
     from kiosk.app import build_app
     from kiosk.config import Config
