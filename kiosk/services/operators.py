@@ -8,7 +8,7 @@ from kiosk import clock, ledger
 from kiosk.db import atomic, for_update, unavailable_as_error
 from kiosk.dto import Actor, OperatorInfo
 from kiosk.errors import BadInput, OperatorLocked, SignInFailed
-from kiosk.security import hash_pin, verify_pin
+from kiosk.security import hash_pin, needs_rehash, verify_pin
 from kiosk.services.common import authorize
 from kiosk.services.permissions import RANKS
 from models import Operator, utcnow
@@ -63,6 +63,11 @@ def sign_in(badge: str, pin: str, *, station: str) -> Actor:
     badge = badge.strip().encode("utf-8", "backslashreplace").decode("utf-8")  # a garbled read matches no badge
     now = utcnow()
     with unavailable_as_error():
+        # The slow hash is checked before the write transaction, so other stations' scans do not wait on it.
+        seen = Operator.get_or_none(Operator.badge == badge)
+        seen_hash = seen.pin_hash if seen is not None else None
+        right = seen_hash is not None and verify_pin(pin, seen_hash)
+        upgrade = hash_pin(pin) if right and needs_rehash(seen_hash) else None
         with atomic():
             # Locked so that wrong PINs tried at several stations at once are all counted.
             op = for_update(Operator.select().where(Operator.badge == badge)).first()
@@ -74,8 +79,11 @@ def sign_in(badge: str, pin: str, *, station: str) -> Actor:
                     f"Badge {badge} is locked until {clock.to_local(op.locked_until):%H:%M} after "
                     f"{MAX_ATTEMPTS} wrong PINs; wait or ask an admin."
                 )
-            elif verify_pin(pin, op.pin_hash):
-                Operator.update(failed_attempts=0, locked_until=None).where(Operator.id == op.id).execute()
+            elif right and op.pin_hash == seen_hash or op.pin_hash != seen_hash and verify_pin(pin, op.pin_hash):
+                changes = {"failed_attempts": 0, "locked_until": None}
+                if upgrade is not None and op.pin_hash == seen_hash:
+                    changes["pin_hash"] = upgrade
+                Operator.update(**changes).where(Operator.id == op.id).execute()
                 ledger.record("signin", station=station, operator=badge)
                 return Actor(op.badge, op.name, op.role, station)
             else:

@@ -123,3 +123,18 @@ def test_the_operator_list_shows_only_a_lock_still_running(district):
     Operator.update(locked_until=utcnow() - dt.timedelta(minutes=3)).where(Operator.badge == "TE1").execute()
     listed = {o.badge: o.locked_until for o in operators.list_operators()}
     assert listed["OP1"] is not None and listed["TE1"] is None and listed["AD1"] is None
+
+
+def test_a_pin_hashed_with_older_parameters_is_rehashed_at_the_next_sign_in(district):
+    import hashlib
+
+    salt = bytes(range(16))
+    digest = hashlib.scrypt(PIN.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    Operator.update(pin_hash=f"scrypt$16384$8$1${salt.hex()}${digest.hex()}").where(Operator.badge == "OP1").execute()
+    with pytest.raises(SignInFailed):  # a wrong PIN changes nothing but the count
+        operators.sign_in("OP1", "0000", station=STATION)
+    assert Operator.get(Operator.badge == "OP1").pin_hash.startswith("scrypt$16384$")
+    operators.sign_in("OP1", PIN, station=STATION)
+    stored = Operator.get(Operator.badge == "OP1").pin_hash
+    assert stored.startswith("scrypt$4096$8$20$") and PIN not in stored
+    assert operators.sign_in("OP1", PIN, station=STATION).badge == "OP1"

@@ -28,8 +28,9 @@ def test_same_pin_gives_different_salted_scrypt_hashes(database):
         assert SECRET not in stored
         scheme, n, r, p, salt, digest = stored.split("$")
         assert scheme == "scrypt"
-        # a cost that makes guessing slow: at least 2**14 iterations of 8 blocks, 16 random bytes of salt
-        assert int(n) >= 2**14 and int(r) >= 8 and int(p) >= 1
+        # a cost that makes guessing slow: memory times passes at least 2**14 blocks of 8 (16 MiB for one
+        # pass), 16 random bytes of salt
+        assert int(n) * int(p) >= 2**14 and int(r) >= 8
         assert len(bytes.fromhex(salt)) >= 16 and len(bytes.fromhex(digest)) >= 32
         assert security.verify_pin(SECRET, stored) and not security.verify_pin("13579", stored)
 
