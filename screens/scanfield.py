@@ -10,7 +10,9 @@ function keys are handled in the field's own key handler, in keystroke order.
 from __future__ import annotations
 
 from textual import events
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Input
 
 _NAMED = {"\t": "tab", "\r": "enter", "\n": "enter", "\x1b": "escape"}
@@ -33,6 +35,11 @@ class ScanField(Input):
     suffix key ends one like Enter. Printable prefixes, suffixes and AIM
     identifiers stay in the text; the workflow strips those.
     """
+
+    virtual_size = Reactive(Size(0, 0), layout=False)
+    """As Input's, without asking the screen for a layout: Input widens its virtual size with every
+    character typed, and each of those layouts re-arranged and repainted the whole station screen. The
+    field is one line of fixed size, so nothing around it moves."""
 
     class Shortcut(Message):
         """A function key the station listens for, pressed while the field had focus."""

@@ -38,12 +38,34 @@ class StationHeader(Horizontal):
 
 
 class BusyIndicator(Static):
-    """How many scans wait for the database; hidden when none do."""
+    """How many scans wait for the database, once one has waited a moment; hidden when none do.
+
+    Showing it for every scan (answered in a few milliseconds) would flicker and
+    lay the scan row out twice per scan, which was most of a scan's screen work.
+    """
+
+    DELAY = 0.15
+    """Seconds a scan waits before the indicator appears."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.waiting = 0
+        self._timer = None
 
     def show_busy(self, waiting: int) -> None:
-        """Show the number of scans queued or being applied."""
-        self.update(f" BUSY: {waiting} waiting " if waiting else "")
-        self.set_class(bool(waiting), "-busy")
+        """Show the number of scans queued or being applied (after ``DELAY``, unless they are done by then)."""
+        self.waiting = waiting
+        if self.has_class("-busy") or not waiting:
+            self._draw()
+        elif self._timer is None:
+            self._timer = self.set_timer(self.DELAY, self._draw)
+
+    def _draw(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.update(f" BUSY: {self.waiting} waiting " if self.waiting else "")
+        self.set_class(bool(self.waiting), "-busy")
 
 
 class ScannerStatus(Static):
