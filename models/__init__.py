@@ -5,7 +5,7 @@ from models.base import BaseModel, database, utcnow
 from models.circulation import Fee, Loan, Operator, Station, Ticket
 from models.inventory import CatalogAlias, CatalogItem, Device, Person, Site
 from models.ledger import Event
-from models.prepared import prepare_foreign_keys
+from models.prepared import SHARED_MODELS, prepare_foreign_keys
 
 MODELS = [
     Site,
@@ -24,6 +24,7 @@ MODELS = [
 ]
 
 prepare_foreign_keys(MODELS)
+SHARED_MODELS.update((Site, CatalogItem))
 
 __all__ = [
     "MODELS",

@@ -87,7 +87,7 @@ class Loan(BaseModel):
 
 
 Loan.add_index(Loan.index(Loan.device, unique=True, name="loan_one_open_per_device").where(SQL("returned_at IS NULL")))
-Loan.add_index(Loan.index(Loan.returned_at, name="loan_returned_at"))
+Loan.add_index(Loan.index(Loan.returned_at, name="loan_returned_at").where(SQL("returned_at IS NOT NULL")))
 Loan.add_index(Loan.index(Loan.issued_at, name="loan_issued_at"))
 
 

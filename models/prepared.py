@@ -16,6 +16,7 @@ converts them.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -77,11 +78,15 @@ def _converter(field: Field):
 class Prepared:
     """A peewee query as a function of its arguments, its SQL built once per database kind."""
 
-    def __init__(self, build: Callable[..., Query]) -> None:
+    def __init__(self, build: Callable[..., Query], related: tuple[str, ...] = ()) -> None:
         self.build = build
+        self.related = related
+        """Foreign keys whose rows the query joins and selects whole, after the model's own columns:
+        ``first()`` and ``all()`` fill them in, so reading them costs no second query."""
         self._compiled: dict[tuple[type, int], tuple[Query, str, tuple[tuple[int | None, Any], ...]]] = {}
         self._fields: tuple | None = None
-        """(name, python_value) of every column, when the query selects whole rows of its model."""
+        """Per model (the query's, then each related one): (name, python_value) of its columns, when the query
+        selects whole rows."""
 
     def _compile(self, count: int) -> tuple[Query, str, tuple[tuple[int | None, Any], ...]]:
         key = (type(database.obj), count)
@@ -95,16 +100,31 @@ class Prepared:
                 raise TypeError(f"prepared query {self.build.__qualname__}: arguments {sorted(set(range(count)) - used)} "
                                 "never reach the SQL (a field that does not convert them to text or a number?)")  # fmt: skip
             found = self._compiled[key] = (query, sql, plan)
-            if isinstance(query, ModelSelect) and list(query._returning or ()) == query.model._meta.sorted_fields:
-                self._fields = tuple((f.name, _converter(f)) for f in query.model._meta.sorted_fields)
+            if isinstance(query, ModelSelect):
+                models = [query.model, *(getattr(query.model, name).rel_model for name in self.related)]
+                if list(query._returning or ()) == [f for m in models for f in m._meta.sorted_fields]:
+                    self._fields = tuple(tuple((f.name, _converter(f)) for f in m._meta.sorted_fields) for m in models)
+                elif self.related:
+                    raise TypeError(f"prepared query {self.build.__qualname__}: select the model, then "
+                                    f"{', '.join(self.related)}, whole")  # fmt: skip
         return found
 
     def _instance(self, model, row: tuple):
-        """A model instance from a whole row, as peewee's cursor wrapper makes one (nothing dirty)."""
-        instance = model(__no_default__=1)
-        instance.__data__ = {name: value if convert is None or value is None else convert(value)
-                             for (name, convert), value in zip(self._fields, row, strict=True)}  # fmt: skip
-        return instance
+        """A model instance from a whole row, as peewee's cursor wrapper makes one (nothing dirty), with the
+        related rows that follow its columns already in place."""
+        start = 0
+        made = []
+        for fields, kind in zip(self._fields, (model, *(getattr(model, name).rel_model for name in self.related)),
+                                strict=True):  # fmt: skip
+            instance = kind(__no_default__=1)
+            values = row[start : start + len(fields)]
+            instance.__data__ = {name: value if convert is None or value is None else convert(value)
+                                 for (name, convert), value in zip(fields, values, strict=True)}  # fmt: skip
+            start += len(fields)
+            made.append(instance)
+        for name, rel in zip(self.related, made[1:], strict=True):
+            made[0].__rel__[name] = rel
+        return made[0]
 
     def _bind(self, args: tuple) -> tuple[Query, str, list]:
         query, sql, plan = self._compile(len(args))
@@ -151,6 +171,24 @@ def prepared(build: Callable[..., Query]) -> Prepared:
     return Prepared(build)
 
 
+_shared = threading.local()
+"""Per thread (each station's worker has its own connection and transaction): the outermost transaction
+and the reference rows read in it, by (model, id)."""
+SHARED_MODELS: set = set()
+"""Models whose rows one transaction reads once however many foreign keys point at them (sites, catalog
+items: an issue reached the student's school three times). Filled by ``models``."""
+
+
+def _shared_rows() -> dict | None:
+    """The reference rows of the transaction this thread is in; None outside a transaction."""
+    transactions = database.obj._state.transactions
+    if not transactions:
+        return None
+    if getattr(_shared, "owner", None) is not transactions[0]:  # a new transaction remembers nothing
+        _shared.owner, _shared.rows = transactions[0], {}
+    return _shared.rows
+
+
 class _LazyForeignKey(ForeignKeyAccessor):
     """``device.item`` and the like: the first read loads the row through a prepared query by primary key."""
 
@@ -162,9 +200,14 @@ class _LazyForeignKey(ForeignKeyAccessor):
     def get_rel_instance(self, instance):
         value = instance.__data__.get(self.name)
         if value is not None and self.name not in instance.__rel__ and self.field.lazy_load:
-            obj = self._load.first(value)
+            shared = _shared_rows() if self.rel_model in SHARED_MODELS else None
+            obj = shared.get((self.rel_model, value)) if shared is not None else None
             if obj is None:
-                raise self.rel_model.DoesNotExist(f"{self.rel_model.__name__} {value} does not exist")
+                obj = self._load.first(value)
+                if obj is None:
+                    raise self.rel_model.DoesNotExist(f"{self.rel_model.__name__} {value} does not exist")
+                if shared is not None:
+                    shared[(self.rel_model, value)] = obj
             instance.__rel__[self.name] = obj
             return obj
         return super().get_rel_instance(instance)

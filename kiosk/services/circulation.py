@@ -29,6 +29,7 @@ from kiosk.services import fees, loaners, permissions, tickets
 from kiosk.services.common import (
     authorize,
     device_card,
+    fee_state,
     fees_owed_cents,
     location_card,
     replayed,
@@ -112,7 +113,12 @@ def _station_site(actor: Actor, config: Config):
 
 
 def _warnings(
-    person: Person, device: Device, actor: Actor, config: Config, exempt: Device | None = None
+    person: Person,
+    device: Device,
+    actor: Actor,
+    config: Config,
+    exempt: Device | None = None,
+    fees: tuple[int, int] | None = None,
 ) -> list[tuple[str, str]]:
     """The (code, sentence) warnings an issue needs confirmed; raises for the blocking ones.
 
@@ -140,7 +146,7 @@ def _warnings(
         found.append(("category", f"{sentence} Scan $CONFIRM to override (technician) or $CANCEL."))
     rules = policy.fee_policy(config)
     if rules.owed != "ignore":
-        owed = fees_owed_cents(person)
+        owed = fees[0] if fees is not None else fees_owed_cents(person)
         if owed > rules.owed_threshold_cents:
             money = policy.money(owed)
             if rules.owed == "block":
@@ -181,9 +187,12 @@ def issue(
                 f"{device.asset_tag} is {device.status.replace('_', ' ')}; it cannot be issued. "
                 "Set it aside for a technician and pick another."
             )
-        collect = loaners.loaner_to_collect(person, device)
-        cover = None if collect is not None else loaners.cover_for(person, device)
-        warnings = _warnings(person, device, actor, config, exempt=collect.device if collect else None)
+        collect = cover = None
+        if loaners.has_loaner_business(person):  # most students hold no loaner and wait on no repair
+            collect = loaners.loaner_to_collect(person, device)
+            cover = None if collect is not None else loaners.cover_for(person, device)
+        fees = fee_state(person, config)  # an issue changes no fee: the card shows the same figures
+        warnings = _warnings(person, device, actor, config, exempt=collect.device if collect else None, fees=fees)
         pending = [(code, text) for code, text in warnings if code not in confirmed]
         if pending:
             raise NeedsConfirmation(pending[0][1], tuple(c for c, _ in pending), tuple(t for _, t in pending))
@@ -228,7 +237,7 @@ def issue(
             idem_key=idem_key,
         )
         return IssueResult(
-            student_card(person, config),
+            student_card(person, config, fees),
             device_card(device),
             moved_from,
             tuple(c for c, _ in warnings),

@@ -20,8 +20,14 @@ FREE_BREAK_REASON = "free break"
 # The look-ups every scan makes, their SQL built once (models.prepared).
 _OPERATOR = Prepared(lambda badge: Operator.select().where(Operator.badge == badge).limit(1))
 _PERSON = Prepared(lambda code: Person.select().where(Person.district_id == code).limit(1))
-_BY_TAG = Prepared(lambda code: Device.select().where(Device.asset_tag == code).limit(1))
-_BY_SERIAL = Prepared(lambda code: Device.select().where(Device.serial == code).limit(1))
+_BY_TAG = Prepared(
+    lambda code: Device.select(Device, CatalogItem).join(CatalogItem).where(Device.asset_tag == code).limit(1),
+    related=("item",),
+)
+_BY_SERIAL = Prepared(
+    lambda code: Device.select(Device, CatalogItem).join(CatalogItem).where(Device.serial == code).limit(1),
+    related=("item",),
+)
 _SITE = Prepared(lambda code: Site.select().where(fn.UPPER(Site.code) == code).limit(1))
 _OWED = Prepared(
     lambda person, status: Fee.select(fn.COALESCE(fn.SUM(Fee.amount_cents - Fee.paid_cents), 0)).where(
@@ -132,9 +138,16 @@ def fees_owed_cents(person: Person) -> int:
     return int(_OWED.scalar(person.id, "owed") or 0)
 
 
-def student_card(person: Person, config: Config) -> StudentCard:
+def fee_state(person: Person, config: Config) -> tuple[int, int]:
+    """Cents the student owes, and free breaks used this school year, in one query."""
     year = clock.school_year(clock.today(), config.school_year_start_month, config.school_year_start_day)
-    owed, breaks_used = _OWED_AND_BREAKS.tuples(person.id, "owed", "damage", year, FREE_BREAK_REASON)[0]
+    owed, used = _OWED_AND_BREAKS.tuples(person.id, "owed", "damage", year, FREE_BREAK_REASON)[0]
+    return int(owed or 0), int(used or 0)
+
+
+def student_card(person: Person, config: Config, fees: tuple[int, int] | None = None) -> StudentCard:
+    """The student's card; ``fees`` is :func:`fee_state` when the caller has it already (and changed no fee)."""
+    owed, breaks_used = fees if fees is not None else fee_state(person, config)
     held = _HELD.tuples(person.id)
     school = person.school
     return StudentCard(

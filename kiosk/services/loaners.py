@@ -10,7 +10,9 @@ offers to collect it.
 
 from __future__ import annotations
 
-from models import CatalogItem, Device, Loan, Person, Ticket
+from peewee import Select, fn
+
+from models import CatalogItem, Device, Loan, Person, Ticket, database
 from models.prepared import Prepared
 
 
@@ -45,6 +47,23 @@ _OPEN_TICKETS = Prepared(
         .order_by(Ticket.id)
     )
 )
+
+
+_BUSINESS = Prepared(
+    lambda person: Select(
+        columns=[
+            fn.EXISTS(
+                Loan.select(Loan.id).where((Loan.person == person) & Loan.returned_at.is_null() & (Loan.loaner == True))
+            )
+            | fn.EXISTS(Ticket.select(Ticket.id).where((Ticket.person == person) & Ticket.resolved_at.is_null()))
+        ]
+    ).bind(database)
+)
+
+
+def has_loaner_business(person: Person) -> bool:
+    """Whether ``person`` holds a loaner or has a device in repair (only then can an issue be a loaner swap)."""
+    return bool(_BUSINESS.scalar(person.id))
 
 
 def loaner_to_collect(person: Person, device: Device) -> Loan | None:
