@@ -193,18 +193,27 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None) -> Table:
             if sheet not in book.sheetnames:
                 raise BadInput(f"{name} has no sheet {sheet!r}; its sheets are {', '.join(book.sheetnames)}.")
             ws = book[sheet]
+        elif not book.worksheets:
+            raise BadInput(f"{name} is an XLSX workbook with no worksheet in it.")
         else:
             ws = book.worksheets[0]
         headers: list[str] | None = None
         rows: list[tuple[int, list[str]]] = []
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            if not any(cells):
-                continue
-            if headers is None:
-                headers = cells
-                continue
-            rows.append((number, cells))
+        number = 0
+        try:
+            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                cells = [_cell_text(v) for v in values]
+                if not any(cells):
+                    continue
+                if headers is None:
+                    headers = cells
+                    continue
+                rows.append((number, cells))
+        except Exception as exc:  # the sheet's XML is damaged: openpyxl raises the XML parser's own errors
+            raise BadInput(
+                f"{name}: the worksheet is damaged after row {number} and cannot be read "
+                f"({type(exc).__name__}: {exc}). Save it again from the spreadsheet program, or export CSV."
+            ) from exc
     finally:
         book.close()
     if headers is None:

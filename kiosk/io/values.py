@@ -107,7 +107,13 @@ def parse_cents(text: str) -> int | None:
         raise ValueError(f"{raw!r} is not an amount of money")
     if negative and amount != 0:
         raise ValueError(f"{raw!r} is a negative cost")
+    if amount > MAX_AMOUNT:
+        raise ValueError(f"{raw!r} is more than kiosk records for one item (at most ${MAX_AMOUNT:,})")
     return int((amount * 100).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+
+
+MAX_AMOUNT = 10_000_000
+"""Dollars: no device, fee or payment comes near; past it a cell is a typing slip (or a number too large to store)."""
 
 
 _TRUE = {"y", "yes", "true", "t", "1", "x", "on", "active", "eligible", "iep", "504", "ell", "el", "lep", "sped"}

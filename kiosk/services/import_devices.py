@@ -82,10 +82,18 @@ class DevicePlan:
         self._models: dict[tuple[str, str | None], int | None] = {}
         self._unmapped: dict[str, int] = {}
         self._spellings: set[str] = set()
+        self._waiting: list[DeviceRow] = []
         for n, row in enumerate(rows, start=1):
             self._plan(row)
             if n % 5000 == 0:
                 self.options.tick("checking rows", n, len(rows))
+        if self._waiting and self.new_aliases:
+            # A spelling learned further down the file (a row that also named the manufacturer) names the model of
+            # rows above it too, as it will on the next run: look at those rows again, or a second run would differ.
+            waiting, self._waiting, self.review = self._waiting, [], []
+            self._models = {key: item for key, item in self._models.items() if item is not None}
+            for row in waiting:
+                self._plan(row)
         for ou, count in sorted(self._unmapped.items()):
             self.notes.append(f"org unit {ou!r} matches no site: {count} existing device(s) kept their site.")
 
@@ -171,6 +179,7 @@ class DevicePlan:
             item = self._model(row)
             if item is None:
                 self.review.append(row.rejection(f"model {row.model!r} is not in the catalog"))
+                self._waiting.append(row)
                 return None
         if dev is None:
             return self._create(row, site, home, item)
@@ -188,6 +197,7 @@ class DevicePlan:
             text = alias_text(row.model)
             if text not in self.new_aliases:
                 self.new_aliases[text] = item
+                self.resolver.add_alias(text, item)  # later rows of this import know the spelling too
                 self.changes.append(Change("create", "alias", repr(text), row.where, f"of {self.items[item]!r}"))
 
     def _create(self, row: DeviceRow, site: int | None, home: int | None, item: int | None) -> None:
