@@ -15,10 +15,12 @@ from models.prepared import Prepared
 def test_text_and_number_arguments_bind_to_their_places(district):
     school = Site.get(Site.code == "HS")
     students = Prepared(
-        lambda school, role, limit: Person.select(Person.district_id)
-        .where((Person.school == school) & (Person.role == role))
-        .order_by(Person.district_id)
-        .limit(limit)
+        lambda school, role, limit: (
+            Person.select(Person.district_id)
+            .where((Person.school == school) & (Person.role == role))
+            .order_by(Person.district_id)
+            .limit(limit)
+        )
     )
     expected = (Person.select(Person.district_id).where((Person.school == school) & (Person.role == "student"))
                 .order_by(Person.district_id).limit(2).tuples())  # fmt: skip
