@@ -142,7 +142,19 @@ def unavailable_as_error():
             raise TransientConflict(
                 "Another station changed the same records at the same moment; nothing was recorded. Scan again."
             ) from exc
-        raise DatabaseUnavailable(f"The database did not answer: {exc}. Nothing was recorded; scan again.") from exc
+        cause = first_failure(exc)
+        raise DatabaseUnavailable(f"The database did not answer: {cause}. Nothing was recorded; scan again.") from exc
+
+
+def first_failure(exc: BaseException) -> BaseException:
+    """The error that started it: when a failed write made SQLite roll back by itself (a full disk), peewee's
+    own ROLLBACK fails next ("no transaction is active") and would hide the cause the operator needs."""
+    found, seen = exc, 0
+    while "rollback" in str(found).lower() and seen < 6:
+        found, seen = found.__cause__ or found.__context__, seen + 1
+        if found is None:
+            return exc
+    return found
 
 
 def reconnect() -> None:

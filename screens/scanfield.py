@@ -97,6 +97,12 @@ class ScanField(Input):
             event.prevent_default()
             await self.action_submit()
             return
+        if event.key == "backspace":
+            # The same for a correction typed fast: as a binding it would edit the next scan, not this one.
+            event.stop()
+            event.prevent_default()
+            self.action_delete_left()
+            return
         if event.key in self.shortcuts:
             event.stop()
             event.prevent_default()

@@ -237,6 +237,17 @@ class StationScreen(Screen, inherit_bindings=False):
         finally:
             log.debug("job %s applied in %.3fs", job.seq, time.monotonic() - started)
 
+    def _log_outcome(self, job: Job, outcome: Outcome) -> None:
+        """One line in kiosk.log per scan: what it was and what came of it. Students appear by district ID;
+        their names (and the banner's sentence, which names them) only with ``log_names = true``."""
+        student = outcome.student
+        who = f" student {student.id}" if student is not None else ""
+        if student is not None and self.config.log_names:
+            who += f" ({student.name})"
+        device = f" device {outcome.device.asset_tag}" if outcome.device is not None else ""
+        said = f": {outcome.message}" if self.config.log_names else ""
+        log.info("job %s %s %r -> %s%s%s%s", job.seq, job.kind, job.value[:64], outcome.event, who, device, said)
+
     def _reconnecting(self, message: str) -> None:
         """Worker thread: the database is away and the scan waits for it (later scans wait behind it)."""
         self.post_message(self.Reconnecting(message))
@@ -253,6 +264,7 @@ class StationScreen(Screen, inherit_bindings=False):
         self.queue.answered()
         self.applied.append(message.job)
         self.last_outcome = message.outcome
+        self._log_outcome(message.job, message.outcome)
         try:
             self.render_outcome(message.outcome, message.tally)
         except Exception as exc:  # a rendering bug must not take the station down

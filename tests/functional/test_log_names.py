@@ -89,17 +89,11 @@ async def test_the_log_names_students_by_id_only(tmp_path, log_file):
     text = _flushed(log_file)
     assert "OP1 (operator) signed in at test-station" in text
     assert f"scan {STUDENT_ID} " in text and "RuntimeError: the disk hiccuped" in text
+    assert f"scan 'CB1' -> issued student {STUDENT_ID} device CB1" in text  # every scan has its line
+    assert f"scan 'CB1' -> returned student {STUDENT_ID} device CB1" in text
     assert FIRST not in text and LAST not in text
 
 
-LOG_NAMES_BUG = (
-    "BUG (screens/station.py, kiosk/app.py): Config.log_names (kiosk/config.py) is read nowhere. The station "
-    "logs no scan outcome at all (only sign-ins, locks and unexpected failures, by code), so with "
-    "log_names = true a student's name never reaches kiosk.log, though the README's 'Logs' section says it does."
-)
-
-
-@pytest.mark.xfail(strict=True, reason=LOG_NAMES_BUG, raises=AssertionError)
 async def test_log_names_true_lets_the_log_name_students(tmp_path, log_file):
     await _session(tmp_path, Config(station="test-station", station_site="HS", bell=False, log_names=True))
     text = _flushed(log_file)

@@ -173,16 +173,6 @@ def test_a_full_disk_refuses_an_import_whole(district, tmp_path):
     assert_check_clean()
 
 
-ROLLBACK_MASKS_CAUSE = (
-    "BUG (kiosk/db.py): when SQLite fails a write with 'database or disk is full' it rolls the transaction "
-    "back itself; peewee's atomic() then fails its own ROLLBACK with 'cannot rollback - no transaction is "
-    "active', and unavailable_as_error reports that second error. The operator reads 'The database did not "
-    "answer: cannot rollback - no transaction is active' instead of the cause (the original error is "
-    "only in __context__)."
-)
-
-
-@pytest.mark.xfail(strict=True, reason=ROLLBACK_MASKS_CAUSE, raises=AssertionError)
 def test_a_full_disk_is_named_in_the_message(district):
     _fill_the_disk()
     _, _, _, outcome, _ = _scan_until_full(district)
