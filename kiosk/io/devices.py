@@ -184,12 +184,12 @@ def parse_rows(cols: Columns) -> tuple[list[DeviceRow], list[Rejection]]:
             if not tag and not serial:
                 raise RowError("no asset tag and no serial number")
             row = DeviceRow(source, number, raw, headers, tag or None, serial or None)
+            # Whitespace to tidy is rare: looked for once in the whole row, then only in its cells when found.
+            messy = "  " in joined or "\t" in joined or "\n" in joined or "\r" in joined
             for name, i in texts:
                 text = cells[i]
                 if text:
-                    if "  " in text or "\t" in text or "\n" in text or "\r" in text:
-                        text = _text(text)
-                    setattr(row, name, text)
+                    setattr(row, name, _text(text) if messy else text)
             problems: list[str] = []
             for attribute, name, i, parse in parsed:
                 text = cells[i]
