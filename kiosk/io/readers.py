@@ -142,6 +142,7 @@ def _read_delimited(text: str, name: str, encoding: str) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or ",")
     headers: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
+    ascii_only = text.isascii()  # most exports: then no row needs looking at for composed characters
     try:
         for number, cells in enumerate(reader, start=1):
             if number <= skip:
@@ -149,7 +150,8 @@ def _read_delimited(text: str, name: str, encoding: str) -> Table:
             stripped = list(map(str.strip, cells))
             if not any(stripped):
                 continue
-            if not "".join(stripped).isascii():  # a Mac export spells "José" as "Jose" + a combining accent
+            if not ascii_only and not "".join(stripped).isascii():
+                # a Mac export spells "José" as "Jose" and a combining accent
                 stripped = [unicodedata.normalize("NFC", c) for c in stripped]
             if headers is None:
                 headers = [h.lstrip("\ufeff").strip().strip('"').strip() for h in stripped]
