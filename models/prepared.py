@@ -11,7 +11,11 @@ put the new values in those positions.
 Arguments must be plain values a column holds (text, whole numbers, None):
 pass ``person.id``, not ``person``. Text arguments are compared as text and
 number arguments as numbers, as the field on the other side of the comparison
-converts them.
+converts them. A flag turns any stand-in into True, so a flag argument is
+wrapped as ``Value(arg, converter=False)``; an argument that never reaches the
+SQL is refused when the query is built. ``None`` binds as NULL, which suits
+inserted and updated values; a comparison with NULL is never true, so
+``IS NULL`` conditions are written into the query, not passed.
 """
 
 from __future__ import annotations
@@ -164,11 +168,6 @@ class Prepared:
     def execute(self, *args) -> int:
         """Run an INSERT, UPDATE or DELETE; the number of rows it touched."""
         return database.execute_sql(*self._bind(args)[1:]).rowcount
-
-
-def prepared(build: Callable[..., Query]) -> Prepared:
-    """Decorator form: ``@prepared`` over a function that returns the peewee query for its arguments."""
-    return Prepared(build)
 
 
 _shared = threading.local()
