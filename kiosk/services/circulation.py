@@ -9,28 +9,24 @@ from collections.abc import Sequence
 
 from peewee import IntegrityError, Value
 
-from kiosk import clock, ledger, policy
+from kiosk import clock, ledger
 from kiosk.config import Config
 from kiosk.db import atomic, for_update, is_postgres, unavailable_as_error
 from kiosk.dto import Actor, IssueResult, ReturnResult, StatusResult, TransferResult
 from kiosk.errors import (
     BadInput,
-    CategoryAlreadyHeld,
     DeviceAlreadyIssued,
     DeviceNotIssuable,
     DeviceNotOnLoan,
-    FeesOwed,
     InactivePerson,
-    Ineligible,
     NeedsConfirmation,
     UnknownCode,
 )
-from kiosk.services import fees, loaners, permissions, tickets
+from kiosk.services import fees, loaners, tickets
 from kiosk.services.common import (
     authorize,
     device_card,
     fee_state,
-    fees_owed_cents,
     location_card,
     replayed,
     require_device,
@@ -39,7 +35,8 @@ from kiosk.services.common import (
     site_by_code,
     student_card,
 )
-from models import CatalogItem, Device, Loan, Person, Station, Ticket, utcnow
+from kiosk.services.issue_checks import issue_warnings
+from models import Device, Loan, Station, Ticket, utcnow
 from models.prepared import Prepared
 
 CONDITION_STATUS = {"good": "available", "damaged": "in_repair", "nocharger": "available", "lost": "lost"}
@@ -55,14 +52,6 @@ LOSS_STATUSES = ("lost", "stolen")
 # The queries of an issue and a return, their SQL built once (models.prepared).
 _LOCK = Prepared(lambda device: for_update(Device.select().where(Device.id == device)))
 _OPEN_LOAN = Prepared(lambda device: Loan.select().where((Loan.device == device) & Loan.returned_at.is_null()).limit(1))
-_HELD_IN_CATEGORY = Prepared(
-    lambda person, category, exempt: (
-        Device.select(Device.asset_tag)
-        .join(CatalogItem)
-        .where((Device.holder == person) & (CatalogItem.category == category) & (Device.id != exempt))
-        .limit(1)
-    )
-)
 _LEND = Prepared(
     lambda device, person, at, by, station, condition, loaner, ticket: Loan.insert(
         device=device, person=person, issued_at=at, issued_by=by, issued_station=station, condition_out=condition,
@@ -92,7 +81,7 @@ def _locked_device(code: str) -> Device:
 
 
 def _already_issued(device: Device) -> DeviceAlreadyIssued:
-    loan = Loan.get_or_none((Loan.device == device) & (Loan.returned_at.is_null()))
+    loan = _OPEN_LOAN.first(device.id)
     holder = loan.person if loan else device.holder
     since = f" since {clock.show(loan.issued_at)}" if loan else ""
     who = f"{holder.full_name} ({holder.district_id})" if holder else "someone"
@@ -110,49 +99,6 @@ def _station_site(actor: Actor, config: Config):
         return site
     station = Station.get_or_none(Station.name == actor.station)
     return station.site if station else None
-
-
-def _warnings(
-    person: Person,
-    device: Device,
-    actor: Actor,
-    config: Config,
-    exempt: Device | None = None,
-    fees: tuple[int, int] | None = None,
-) -> list[tuple[str, str]]:
-    """The (code, sentence) warnings an issue needs confirmed; raises for the blocking ones.
-
-    ``exempt`` is a loaner the student gives back for this very device: it does not count as a second device.
-    """
-    found: list[tuple[str, str]] = []
-    item: CatalogItem = device.item
-    grades = [g.strip() for g in item.eligible_grades.split(",") if g.strip()]
-    schools = [s.strip().upper() for s in item.eligible_schools.split(",") if s.strip()]
-    reasons = []
-    if grades and person.role == "student" and (person.grade or "") not in grades:
-        reasons.append(f"grade {person.grade or '?'} (model is for {', '.join(grades)})")
-    if schools and (person.school is None or person.school.code.upper() not in schools):
-        reasons.append(f"school {person.school.code if person.school else '?'}")
-    if reasons:
-        sentence = f"{item.name} is not meant for {' and '.join(reasons)}."
-        if config.eligibility == "block":
-            raise Ineligible(f"{sentence} Choose a device of the right model.")
-        found.append(("ineligible", f"{sentence} Scan $CONFIRM to issue anyway or $CANCEL."))
-    held = _HELD_IN_CATEGORY.scalar(person.id, item.category, exempt.id if exempt is not None else 0)
-    if held is not None:
-        sentence = f"{person.full_name} already holds {item.category} {held}."
-        if not permissions.allowed(actor.role, "override"):
-            raise CategoryAlreadyHeld(f"{sentence} Return it first, or call a technician to override.")
-        found.append(("category", f"{sentence} Scan $CONFIRM to override (technician) or $CANCEL."))
-    rules = policy.fee_policy(config)
-    if rules.owed != "ignore":
-        owed = fees[0] if fees is not None else fees_owed_cents(person)
-        if owed > rules.owed_threshold_cents:
-            money = policy.money(owed)
-            if rules.owed == "block":
-                raise FeesOwed(f"{person.full_name} owes {money}. Send the family to the office first.")
-            found.append(("fees", f"{person.full_name} owes {money}. Scan $CONFIRM to issue anyway."))
-    return found
 
 
 def issue(
@@ -192,7 +138,9 @@ def issue(
             collect = loaners.loaner_to_collect(person, device)
             cover = None if collect is not None else loaners.cover_for(person, device)
         fees = fee_state(person, config)  # an issue changes no fee: the card shows the same figures
-        warnings = _warnings(person, device, actor, config, exempt=collect.device if collect else None, fees=fees)
+        warnings = issue_warnings(
+            person, device, actor, config, owed=fees[0], exempt=collect.device if collect else None
+        )
         pending = [(code, text) for code, text in warnings if code not in confirmed]
         if pending:
             raise NeedsConfirmation(pending[0][1], tuple(c for c, _ in pending), tuple(t for _, t in pending))

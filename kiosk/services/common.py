@@ -29,11 +29,6 @@ _BY_SERIAL = Prepared(
     related=("item",),
 )
 _SITE = Prepared(lambda code: Site.select().where(fn.UPPER(Site.code) == code).limit(1))
-_OWED = Prepared(
-    lambda person, status: Fee.select(fn.COALESCE(fn.SUM(Fee.amount_cents - Fee.paid_cents), 0)).where(
-        (Fee.person == person) & (Fee.status == status)
-    )
-)
 _OWED_AND_BREAKS = Prepared(
     lambda person, status, kind, year, reason: Fee.select(
         fn.COALESCE(fn.SUM(Case(None, [(Fee.status == status, Fee.amount_cents - Fee.paid_cents)], 0)), 0),
@@ -132,10 +127,6 @@ def require_site(code: str) -> Site:
 
 def programs(person: Person) -> tuple[str, ...]:
     return tuple(name for name, flag in (("IEP", person.iep), ("504", person.sec504), ("ELL", person.ell)) if flag)
-
-
-def fees_owed_cents(person: Person) -> int:
-    return int(_OWED.scalar(person.id, "owed") or 0)
 
 
 def fee_state(person: Person, config: Config) -> tuple[int, int]:

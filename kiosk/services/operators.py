@@ -79,7 +79,7 @@ def sign_in(badge: str, pin: str, *, station: str) -> Actor:
                     f"Badge {badge} is locked until {clock.to_local(op.locked_until):%H:%M} after "
                     f"{MAX_ATTEMPTS} wrong PINs; wait or ask an admin."
                 )
-            elif right and op.pin_hash == seen_hash or op.pin_hash != seen_hash and verify_pin(pin, op.pin_hash):
+            elif right if op.pin_hash == seen_hash else verify_pin(pin, op.pin_hash):  # PIN changed meanwhile: again
                 changes = {"failed_attempts": 0, "locked_until": None}
                 if upgrade is not None and op.pin_hash == seen_hash:
                     changes["pin_hash"] = upgrade
