@@ -8,11 +8,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from kiosk.errors import BadInput
 
 _zone: dt.tzinfo | None = None
+_EPOCH = dt.datetime(1970, 1, 1)
+_SLOT = dt.timedelta(minutes=15)
+_offsets: dict[int, dt.timedelta] = {}
+"""The zone's offset from UTC in each quarter hour already shown (every offset and every change of one in
+use since 1970 falls on a quarter hour), so a card's history lines convert no time zone each."""
 
 
 def set_zone(name: str | None) -> None:
     """Show times in the IANA zone ``name`` (None: the machine's local zone)."""
     global _zone
+    _offsets.clear()
     if not name:
         _zone = None
         return
@@ -29,7 +35,18 @@ def to_local(value: dt.datetime) -> dt.datetime:
 
 
 def show(value: dt.datetime | None) -> str:
-    return to_local(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    """``YYYY-MM-DD HH:MM`` in the station's zone, for a naive UTC (or an aware) datetime."""
+    if not value:
+        return ""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    slot = (value - _EPOCH) // _SLOT
+    offset = _offsets.get(slot)
+    if offset is None:
+        if len(_offsets) > 4096:
+            _offsets.clear()
+        offset = _offsets[slot] = to_local(value).utcoffset()
+    return (value + offset).isoformat(" ", "minutes")
 
 
 def today() -> dt.date:

@@ -184,7 +184,10 @@ def record(
     row["hash"] = event_hash(row)
     event_id = _INSERT.insert(*(row[name] for name in EVENT_FIELDS))
     _ADVANCE.execute(row["seq"], row["hash"], head.id)
-    return Event(id=event_id, **row)
+    event = Event(__no_default__=1)  # the row as written, as a query would return it (nothing left to save)
+    row["id"] = event_id
+    event.__data__ = row
+    return event
 
 
 def find_by_key(idem_key: str | None) -> Event | None:

@@ -67,6 +67,7 @@ class Ticket(BaseModel):
 Ticket.add_index(
     Ticket.index(Ticket.device, unique=True, name="ticket_one_open_per_device").where(SQL("resolved_at IS NULL"))
 )
+Ticket.add_index(Ticket.index(Ticket.person, name="ticket_open_by_person").where(SQL("resolved_at IS NULL")))
 
 
 class Loan(BaseModel):
@@ -89,6 +90,7 @@ class Loan(BaseModel):
 Loan.add_index(Loan.index(Loan.device, unique=True, name="loan_one_open_per_device").where(SQL("returned_at IS NULL")))
 Loan.add_index(Loan.index(Loan.returned_at, name="loan_returned_at").where(SQL("returned_at IS NOT NULL")))
 Loan.add_index(Loan.index(Loan.issued_at, name="loan_issued_at"))
+Loan.add_index(Loan.index(Loan.person, name="loan_open_by_person").where(SQL("returned_at IS NULL")))
 
 
 class Fee(BaseModel):

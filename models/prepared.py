@@ -27,6 +27,7 @@ from typing import Any
 from peewee import (
     BooleanField,
     CharField,
+    Database,
     Field,
     ForeignKeyAccessor,
     ForeignKeyField,
@@ -34,6 +35,7 @@ from peewee import (
     ModelSelect,
     Query,
     TextField,
+    __exception_wrapper__,
 )
 
 from models.base import database
@@ -72,6 +74,29 @@ def _position(value: Any, count: int) -> int | None:
 
 _AS_STORED = (CharField, TextField, IntegerField, ForeignKeyField)
 """Fields whose value comes back from both drivers as Python needs it (text, whole numbers)."""
+
+
+def _plain(kind: type) -> bool:
+    """Whether a database class runs statements as peewee's base class does (a cursor of its connection)."""
+    return all(getattr(kind, name) is getattr(Database, name) for name in ("execute_sql", "_execute_cursor", "cursor"))
+
+
+_PLAIN: dict[type, bool] = {}
+
+
+def _run(sql: str, params: list):
+    """``database.execute_sql`` without its per-statement bookkeeping (debug logging, query hooks), which the
+    hot path's small statements felt; errors still become peewee's (IntegrityError and the rest)."""
+    db = database.obj
+    plain = _PLAIN.get(type(db))
+    if plain is None:
+        plain = _PLAIN[type(db)] = _plain(type(db))
+    if not plain or db.query_hooks or db.is_closed():
+        return db.execute_sql(sql, params)
+    with __exception_wrapper__:
+        cursor = db._state.conn.cursor()
+        cursor.execute(sql, params)
+    return cursor
 
 
 def _converter(field: Field):
@@ -138,7 +163,7 @@ class Prepared:
         """The first row as a model instance (of the query's model), or None."""
         query, sql, params = self._bind(args)
         if self._fields is not None:
-            row = database.execute_sql(sql, params).fetchone()
+            row = _run(sql, params).fetchone()
             return None if row is None else self._instance(query.model, row)
         return next(iter(query.model.raw(sql, *params)), None)
 
@@ -146,28 +171,28 @@ class Prepared:
         """Every row as a model instance."""
         query, sql, params = self._bind(args)
         if self._fields is not None:
-            return [self._instance(query.model, row) for row in database.execute_sql(sql, params).fetchall()]
+            return [self._instance(query.model, row) for row in _run(sql, params).fetchall()]
         return list(query.model.raw(sql, *params))
 
     def tuples(self, *args) -> list[tuple]:
         """Every row as a tuple of the selected columns."""
         _, sql, params = self._bind(args)
-        return database.execute_sql(sql, params).fetchall()
+        return _run(sql, params).fetchall()
 
     def scalar(self, *args):
         """The first column of the first row, or None."""
-        row = database.execute_sql(*self._bind(args)[1:]).fetchone()
+        row = _run(*self._bind(args)[1:]).fetchone()
         return row[0] if row else None
 
     def insert(self, *args) -> int:
         """Run an INSERT; the new row's id (RETURNING where peewee asks for it, else the cursor's rowid)."""
         _, sql, params = self._bind(args)
-        cursor = database.execute_sql(sql, params)
+        cursor = _run(sql, params)
         return cursor.fetchone()[0] if " RETURNING " in sql else cursor.lastrowid
 
     def execute(self, *args) -> int:
         """Run an INSERT, UPDATE or DELETE; the number of rows it touched."""
-        return database.execute_sql(*self._bind(args)[1:]).rowcount
+        return _run(*self._bind(args)[1:]).rowcount
 
 
 _shared = threading.local()

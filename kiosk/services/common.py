@@ -160,9 +160,9 @@ def student_card(person: Person, config: Config, fees: tuple[int, int] | None = 
 
 
 def _summary(event: Event | _HistoryRow) -> str:
-    details = json.loads(event.details or "{}")
-    if event.kind == "issued":
+    if event.kind == "issued":  # the commonest line reads no details
         return f"issued to {event.person}"
+    details = json.loads(event.details) if event.details and event.details != "{}" else {}
     if event.kind == "returned":
         return f"returned by {event.person} ({details.get('condition', 'good')})"
     if event.kind == "device.moved":

@@ -44,3 +44,31 @@ def test_times_are_stored_in_utc_and_shown_locally(zone):
 def test_an_unknown_zone_is_bad_input(zone):
     with pytest.raises(BadInput, match="Unknown time zone 'Mars/Olympus'"):
         zone("Mars/Olympus")
+
+
+@pytest.mark.parametrize(
+    ("name", "changes"),
+    [("America/New_York", ("2026-03-08 07:00", "2026-11-01 06:00")),  # one hour, at 2:00 local
+     ("America/St_Johns", ("2026-03-08 05:30", "2026-11-01 04:30")),  # a half-hour zone
+     ("Australia/Lord_Howe", ("2026-04-04 15:00", "2026-10-03 15:30")),  # a change of half an hour
+     ("Asia/Kathmandu", ())],
+)  # fmt: skip
+def test_times_are_shown_right_on_both_sides_of_a_clock_change(zone, name, changes):
+    """Minute by minute across each change, and when the same times come again (the offsets are remembered)."""
+    zone(name)
+    for change in changes or ("2026-06-01 00:00",):
+        start = dt.datetime.fromisoformat(change) - dt.timedelta(hours=2)
+        minutes = [start + dt.timedelta(minutes=m, seconds=59) for m in range(240)]
+        for _ in range(2):
+            for moment in minutes:
+                assert clock.show(moment) == clock.to_local(moment).strftime("%Y-%m-%d %H:%M"), moment
+    aware = dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC)
+    assert clock.show(aware) == clock.to_local(aware).strftime("%Y-%m-%d %H:%M")
+
+
+def test_changing_the_zone_forgets_the_offsets_remembered(zone):
+    moment = dt.datetime(2026, 1, 15, 18, 0)
+    zone("America/Chicago")
+    assert clock.show(moment) == "2026-01-15 12:00"
+    zone("Asia/Tokyo")
+    assert clock.show(moment) == "2026-01-16 03:00"
