@@ -15,10 +15,19 @@ _offsets: dict[int, dt.timedelta] = {}
 use since 1970 falls on a quarter hour), so a card's history lines convert no time zone each."""
 
 
+_generation = 0
+
+
+def generation() -> int:
+    """Changes whenever the zone does: what was formatted for another zone is stale."""
+    return _generation
+
+
 def set_zone(name: str | None) -> None:
     """Show times in the IANA zone ``name`` (None: the machine's local zone)."""
-    global _zone
+    global _zone, _generation
     _offsets.clear()
+    _generation += 1
     if not name:
         _zone = None
         return

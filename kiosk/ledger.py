@@ -142,6 +142,15 @@ _BY_KEY = Prepared(lambda key: Event.select().where(Event.idem_key == key).limit
 _ADVANCE = Prepared(
     lambda seq, last, station: Station.update(last_seq=seq, last_hash=last).where(Station.id == station)
 )
+_ADVANCE_FROM = Prepared(
+    lambda seq, last, station, seq_before, last_before: Station.update(last_seq=seq, last_hash=last).where(
+        (Station.id == station) & (Station.last_seq == seq_before) & (Station.last_hash == last_before)
+    )
+)
+_HEADS: dict[str, tuple[int, int, str]] = {}
+"""Per station name: (station id, last seq, last hash) as this process last wrote them. Only a guess: the
+chain moves on only if the stored head still says the same (``_ADVANCE_FROM``), so a head another process
+moved, or a write rolled back, costs one read of the station row instead of a broken chain."""
 
 
 def _station_row(name: str) -> Station:
@@ -165,11 +174,12 @@ def record(
     idem_key: str | None = None,
 ) -> Event:
     """Append one event to ``station``'s chain. Call inside the use case's transaction."""
-    head = _station_row(station)
+    known = _HEADS.get(station)
+    seq, last = (known[1], known[2]) if known else (0, GENESIS)
     row = {
         "uuid": new_uuid(),
         "station": station,
-        "seq": head.last_seq + 1,
+        "seq": seq + 1,
         "at": utcnow(),
         "operator": operator,
         "kind": kind,
@@ -179,11 +189,23 @@ def record(
         "to_site": to_site,
         "details": canonical_details(details),
         "idem_key": idem_key,
-        "prev_hash": head.last_hash or GENESIS,
+        "prev_hash": last,
     }
     row["hash"] = event_hash(row)
-    event_id = _INSERT.insert(*(row[name] for name in EVENT_FIELDS))
-    _ADVANCE.execute(row["seq"], row["hash"], head.id)
+    if known is not None and _ADVANCE_FROM.execute(row["seq"], row["hash"], known[0], seq, last) == 1:
+        station_id = known[0]
+    else:  # first event of this process, or the head moved under it: read where the chain stands
+        head = _station_row(station)
+        station_id = head.id
+        row["seq"], row["prev_hash"] = head.last_seq + 1, head.last_hash or GENESIS
+        row["hash"] = event_hash(row)
+        _ADVANCE.execute(row["seq"], row["hash"], station_id)
+    try:
+        event_id = _INSERT.insert(*(row[name] for name in EVENT_FIELDS))
+    except Exception:
+        _HEADS.pop(station, None)  # the use case's transaction is undone, station row and all
+        raise
+    _HEADS[station] = (station_id, row["seq"], row["hash"])
     event = Event(__no_default__=1)  # the row as written, as a query would return it (nothing left to save)
     row["id"] = event_id
     event.__data__ = row

@@ -32,6 +32,7 @@ from peewee import (
     ForeignKeyAccessor,
     ForeignKeyField,
     IntegerField,
+    ModelAlias,
     ModelSelect,
     Query,
     TextField,
@@ -91,11 +92,15 @@ def _run(sql: str, params: list):
     plain = _PLAIN.get(type(db))
     if plain is None:
         plain = _PLAIN[type(db)] = _plain(type(db))
-    if not plain or db.query_hooks or db.is_closed():
+    state = db._state
+    if not plain or state.closed or db.query_hooks:
         return db.execute_sql(sql, params)
-    with __exception_wrapper__:
-        cursor = db._state.conn.cursor()
+    cursor = state.conn.cursor()
+    try:
         cursor.execute(sql, params)
+    except Exception:
+        with __exception_wrapper__:  # the driver's error as peewee's, as execute_sql raises it
+            raise
     return cursor
 
 
@@ -110,12 +115,14 @@ class Prepared:
     def __init__(self, build: Callable[..., Query], related: tuple[str, ...] = ()) -> None:
         self.build = build
         self.related = related
-        """Foreign keys whose rows the query joins and selects whole, after the model's own columns:
-        ``first()`` and ``all()`` fill them in, so reading them costs no second query."""
+        """Foreign keys whose rows the query joins and selects whole, after the model's own columns, in this
+        order (an outer join, or an alias when two keys point at one table, will do): ``first()`` and ``all()``
+        fill them in, so reading them costs no second query, and a site or catalog item read so serves the
+        rest of the transaction (``SHARED_MODELS``)."""
         self._compiled: dict[tuple[type, int], tuple[Query, str, tuple[tuple[int | None, Any], ...]]] = {}
         self._fields: tuple | None = None
-        """Per model (the query's, then each related one): (name, python_value) of its columns, when the query
-        selects whole rows."""
+        """Per model (the query's, then each related one): the model, its column names, and (position,
+        python_value) of the columns the driver's value needs converting, when the query selects whole rows."""
 
     def _compile(self, count: int) -> tuple[Query, str, tuple[tuple[int | None, Any], ...]]:
         key = (type(database.obj), count)
@@ -131,29 +138,47 @@ class Prepared:
             found = self._compiled[key] = (query, sql, plan)
             if isinstance(query, ModelSelect):
                 models = [query.model, *(getattr(query.model, name).rel_model for name in self.related)]
-                if list(query._returning or ()) == [f for m in models for f in m._meta.sorted_fields]:
-                    self._fields = tuple(tuple((f.name, _converter(f)) for f in m._meta.sorted_fields) for m in models)
+                selected = [(f.name, f.model.model if isinstance(f.model, ModelAlias) else f.model)
+                            for f in query._returning or ()]  # fmt: skip
+                if selected == [(f.name, m) for m in models for f in m._meta.sorted_fields]:
+                    self._fields = tuple(
+                        (m, tuple(f.name for f in m._meta.sorted_fields),
+                         tuple((n, _converter(f)) for n, f in enumerate(m._meta.sorted_fields) if _converter(f)))
+                        for m in models
+                    )  # fmt: skip
                 elif self.related:
                     raise TypeError(f"prepared query {self.build.__qualname__}: select the model, then "
                                     f"{', '.join(self.related)}, whole")  # fmt: skip
         return found
 
-    def _instance(self, model, row: tuple):
+    def _instance(self, row: tuple):
         """A model instance from a whole row, as peewee's cursor wrapper makes one (nothing dirty), with the
         related rows that follow its columns already in place."""
         start = 0
         made = []
-        for fields, kind in zip(self._fields, (model, *(getattr(model, name).rel_model for name in self.related)),
-                                strict=True):  # fmt: skip
-            instance = kind(__no_default__=1)
-            values = row[start : start + len(fields)]
-            instance.__data__ = {name: value if convert is None or value is None else convert(value)
-                                 for (name, convert), value in zip(fields, values, strict=True)}  # fmt: skip
-            start += len(fields)
+        for kind, names, converts in self._fields:
+            values = row[start : start + len(names)]
+            start += len(names)
+            data = dict(zip(names, values, strict=True))
+            for n, convert in converts:
+                if values[n] is not None:
+                    data[names[n]] = convert(values[n])
+            instance = object.__new__(kind)  # what Model(__no_default__=1) leaves, without its keyword handling
+            instance.__data__, instance._dirty, instance.__rel__ = data, set(), {}
             made.append(instance)
+        main = made[0]
+        shared = None
         for name, rel in zip(self.related, made[1:], strict=True):
-            made[0].__rel__[name] = rel
-        return made[0]
+            key = main.__data__[name]
+            if key is None:  # an outer join found nothing to point at: the key reads as None anyway
+                continue
+            main.__rel__[name] = rel
+            if type(rel) in SHARED_MODELS:
+                shared = _shared_rows() if shared is None else shared
+                if shared is not None:
+                    rel = shared.setdefault((type(rel), key), rel)
+                    main.__rel__[name] = rel
+        return main
 
     def _bind(self, args: tuple) -> tuple[Query, str, list]:
         query, sql, plan = self._compile(len(args))
@@ -164,14 +189,14 @@ class Prepared:
         query, sql, params = self._bind(args)
         if self._fields is not None:
             row = _run(sql, params).fetchone()
-            return None if row is None else self._instance(query.model, row)
+            return None if row is None else self._instance(row)
         return next(iter(query.model.raw(sql, *params)), None)
 
     def all(self, *args) -> list:
         """Every row as a model instance."""
         query, sql, params = self._bind(args)
         if self._fields is not None:
-            return [self._instance(query.model, row) for row in _run(sql, params).fetchall()]
+            return [self._instance(row) for row in _run(sql, params).fetchall()]
         return list(query.model.raw(sql, *params))
 
     def tuples(self, *args) -> list[tuple]:

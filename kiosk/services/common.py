@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import NamedTuple
 
-from peewee import Case, fn
+from peewee import JOIN, Case, fn
 
 from kiosk import clock, ledger
 from kiosk.config import Config
@@ -19,15 +19,35 @@ FREE_BREAK_REASON = "free break"
 
 # The look-ups every scan makes, their SQL built once (models.prepared).
 _OPERATOR = Prepared(lambda badge: Operator.select().where(Operator.badge == badge).limit(1))
-_PERSON = Prepared(lambda code: Person.select().where(Person.district_id == code).limit(1))
-_BY_TAG = Prepared(
-    lambda code: Device.select(Device, CatalogItem).join(CatalogItem).where(Device.asset_tag == code).limit(1),
-    related=("item",),
+_SCHOOL = Site.alias("school")
+_PERSON = Prepared(
+    lambda code: (
+        Person.select(Person, _SCHOOL)
+        .join(_SCHOOL, JOIN.LEFT_OUTER, on=(Person.school == _SCHOOL.id))
+        .where(Person.district_id == code)
+        .limit(1)
+    ),
+    related=("school",),
 )
-_BY_SERIAL = Prepared(
-    lambda code: Device.select(Device, CatalogItem).join(CatalogItem).where(Device.serial == code).limit(1),
-    related=("item",),
-)
+_HOME = Site.alias("home")
+
+
+def _device_where(condition):
+    """A device with what its card shows: model, site and home site, in one statement."""
+    return (
+        Device.select(Device, CatalogItem, Site, _HOME)
+        .join(CatalogItem)
+        .switch(Device)
+        .join(Site, JOIN.LEFT_OUTER, on=(Device.site == Site.id))
+        .switch(Device)
+        .join(_HOME, JOIN.LEFT_OUTER, on=(Device.home_site == _HOME.id))
+        .where(condition)
+        .limit(1)
+    )
+
+
+_BY_TAG = Prepared(lambda code: _device_where(Device.asset_tag == code), related=("item", "site", "home_site"))
+_BY_SERIAL = Prepared(lambda code: _device_where(Device.serial == code), related=("item", "site", "home_site"))
 _SITE = Prepared(lambda code: Site.select().where(fn.UPPER(Site.code) == code).limit(1))
 _OWED_AND_BREAKS = Prepared(
     lambda person, status, kind, year, reason: Fee.select(
@@ -185,15 +205,31 @@ def _summary(event: Event | _HistoryRow) -> str:
     return event.kind
 
 
+_LINES: dict[tuple, HistoryLine] = {}
+"""History lines already made, by the event columns they show (events never change): a device's card shows
+mostly the lines it showed at its last scan."""
+_LINES_MADE_FOR = [-1]
+"""The clock's zone generation the lines were made in."""
+
+
+def _history_line(row: tuple) -> HistoryLine:
+    if _LINES_MADE_FOR[0] != clock.generation() or len(_LINES) > 4096:
+        _LINES.clear()
+        _LINES_MADE_FOR[0] = clock.generation()
+    line = _LINES.get(row)
+    if line is None:
+        event = _HistoryRow(Event.at.python_value(row[0]), *row[1:])  # SQLite hands timestamps back as text
+        line = _LINES[row] = HistoryLine(at=clock.show(event.at), kind=event.kind, summary=_summary(event))
+    return line
+
+
 def history(asset_tag: str, limit: int = 8, added_event: str | None = None) -> tuple[HistoryLine, ...]:
     """The device's latest events, newest first; ``added_event`` (an imported device's ``devices.added``,
     which names no single tag) takes its place at the start of the history."""
     rows = _HISTORY.tuples(asset_tag, limit)
     if added_event and len(rows) < limit:
         rows.extend(_ADDED_BY.tuples(added_event))
-    at = Event.at.python_value  # SQLite hands timestamps back as text
-    lines = (_HistoryRow(at(row[0]), *row[1:]) for row in rows)
-    return tuple(HistoryLine(at=clock.show(e.at), kind=e.kind, summary=_summary(e)) for e in lines)
+    return tuple(map(_history_line, rows))
 
 
 def device_card(device: Device, *, with_history: bool = True) -> DeviceCard:
