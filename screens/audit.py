@@ -5,11 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Static
 
 from kiosk.dto import AUDIT_LABELS, AuditCard
 from screens.bigtext import BigText
 from screens.cards import LABEL, MUTED, Card
+from screens.steady import Steady
 
 STYLES = {
     "verified": "bold #55FF55",
@@ -81,18 +81,18 @@ class AuditCardView(Card):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(self.empty, MUTED), classes="audit-head")
+        yield Steady(Text(self.empty, MUTED), fixed_size=True, classes="audit-head")
         with Horizontal(classes="audit-top"):
-            yield Static("", classes="audit-counts")
+            yield Steady("", fixed_size=True, classes="audit-counts")
             yield BigText("", fill=True, max_scale=3, classes="audit-count")
-        yield Static("", classes="audit-recent")
+        yield Steady("", fixed_size=True, classes="audit-recent")
 
     def show_audit(self, card: AuditCard | None) -> None:
         """Show the audit (or the hint to scan a LOC- card when none is open)."""
-        self.query_one(".audit-head", Static).update(head_text(card) if card else Text(self.empty, MUTED))
+        self.query_one(".audit-head", Steady).show_content(head_text(card) if card else Text(self.empty, MUTED))
         self.query_one(".audit-top").display = card is not None
-        self.query_one(".audit-recent", Static).update(recent_text(card) if card else "")
+        self.query_one(".audit-recent", Steady).show_content(recent_text(card) if card else "")
         if card is not None:
-            self.query_one(".audit-counts", Static).update(counts_text(card))
+            self.query_one(".audit-counts", Steady).show_content(counts_text(card))
             counted = sum(n for name, n in card.counts if name != "missing")
             self.query_one(".audit-count", BigText).text = str(counted)

@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from kiosk.dto import CaseCard, DeviceCard, LocationCard, StudentCard
 from screens.bigtext import BigText
+from screens.steady import Steady
 
 LABEL = "bold #55FFFF"
 VALUE = "bold #FFFFFF"
@@ -90,6 +91,9 @@ def location_text(card: LocationCard) -> Text:
 class Card(Vertical):
     """A bordered card with a title and a text body."""
 
+    BODY_FILLS_CARD = True
+    """The body's height is the card's (``1fr`` in the stylesheet), not its text's."""
+
     def __init__(self, title: str, empty: str, **kwargs) -> None:
         super().__init__(**kwargs)
         self.border_title = title
@@ -97,11 +101,11 @@ class Card(Vertical):
         """What the card says before anything fills it (what to scan)."""
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(self.empty, MUTED), classes="card-body")
+        yield Steady(Text(self.empty, MUTED), fixed_size=self.BODY_FILLS_CARD, classes="card-body")
 
     def show(self, body: Text | None) -> None:
         """Replace the body; None shows the empty hint."""
-        self.query_one(".card-body", Static).update(body if body is not None else Text(self.empty, MUTED))
+        self.query_one(".card-body", Steady).show_content(body if body is not None else Text(self.empty, MUTED))
 
 
 class StudentCardView(Card):
@@ -129,25 +133,25 @@ class CaseView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield BigText("", fill=True, id="case-number")
-        yield Static("", id="case-owner")
+        yield Steady("", id="case-owner")
 
     def show_case(self, case: CaseCard | None, student: StudentCard | None) -> None:
         """Show a case (scan of CASE-n or of a student), or the hint when there is none."""
         number = self.query_one("#case-number", BigText)
-        owner = self.query_one("#case-owner", Static)
+        owner = self.query_one("#case-owner", Steady)
         if case is not None:
             number.text = str(case.number)
             who = case.student or student
             if who is None:
-                owner.update(Text(f"CASE-{case.number} is empty", "bold #FFFFFF"))
+                owner.show_content(Text(f"CASE-{case.number} is empty", "bold #FFFFFF"))
             else:
-                owner.update(_owner(who))
+                owner.show_content(_owner(who))
         elif student is not None:
             number.text = "-"
-            owner.update(Text(f"{student.name} has no storage case", "bold #FFFFFF"))
+            owner.show_content(Text(f"{student.name} has no storage case", "bold #FFFFFF"))
         else:
             number.text = ""
-            owner.update(Text("Scan a student ID for their case, or a CASE- tag for its student.", MUTED))
+            owner.show_content(Text("Scan a student ID for their case, or a CASE- tag for its student.", MUTED))
 
 
 def _owner(student: StudentCard) -> Text:
@@ -162,6 +166,8 @@ def _owner(student: StudentCard) -> Text:
 
 class TransferCardView(Card):
     """Where devices go and which went, with the count in big digits (it fills a large terminal)."""
+
+    BODY_FILLS_CARD = False  # the count's big digits take what the list leaves
 
     def compose(self) -> ComposeResult:
         yield from super().compose()

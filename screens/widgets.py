@@ -3,6 +3,7 @@ key bar."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +13,7 @@ from textual.widgets import Static
 from kiosk.outcome import Outcome
 from screens.bigtext import BigText
 from screens.ports import TallyView
+from screens.steady import Steady
 
 LEVELS = ("done", "info", "warn", "error")
 
@@ -107,8 +109,17 @@ class ScannerStatus(Static):
         self.set_class(bool(self.notice) and not self.away, "-notice")
 
 
-class OutcomeBanner(Static):
+class OutcomeBanner(Steady):
     """One coloured sentence: green done, neutral info, yellow needs confirmation, red refused."""
+
+    LINES = 3
+    """Lines the banner always has (``min-height`` in the stylesheet): a message that fits in them, after one
+    that did, leaves the screen's layout as it was."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._level: str | None = None
+        self._fitted = False
 
     def show_outcome(self, outcome: Outcome) -> None:
         """Colour by the outcome's level and say its message (plus the keys when a warning waits)."""
@@ -116,12 +127,18 @@ class OutcomeBanner(Static):
 
     def show(self, level: str, message: str, *, pending: bool = False) -> None:
         """Show ``message`` at ``level`` (done, info, warn, error)."""
-        for name in LEVELS:
-            self.set_class(name == level, f"-{name}")
+        if level != self._level:
+            for name in LEVELS:
+                self.set_class(name == level, f"-{name}")
+            self._level = level
         text = Text(message, style="bold")
         if pending:
             text.append("\nF9 or $CONFIRM to go ahead · Esc or $CANCEL to stop")
-        self.update(text)
+        width = self.content_size.width
+        lines = text.plain.split("\n")
+        fits = bool(width) and len(lines) <= self.LINES and all(cell_len(line) <= width for line in lines)
+        self.show_content(text, layout=not (fits and self._fitted))
+        self._fitted = fits
 
 
 ARMED_NAMES = {"in_repair": "IN REPAIR", "nocharger": "NO CHARGER"}
@@ -148,7 +165,7 @@ class ArmedStrip(Horizontal):
         self.set_class(value != "good", "-alert")
 
 
-class TallyBar(Static):
+class TallyBar(Steady):
     """The shift so far: issued, returned, transferred, refused, scans per hour."""
 
     def show_tally(self, tally: TallyView) -> None:
@@ -164,7 +181,7 @@ class TallyBar(Static):
         ):
             text.append(f" {label} ", "#AAAAAA")
             text.append(f"{value} ", "bold #FFFFFF")
-        self.update(text)
+        self.show_content(text, layout=False)  # one line, always
 
 
 class KeyBar(Static):
