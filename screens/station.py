@@ -52,6 +52,9 @@ class StationScreen(Screen, inherit_bindings=False):
     """The working screen of a signed-in operator."""
 
     AUTO_FOCUS = "#scan"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
+    """From 120 columns the armed strip goes beside the banner (the stylesheet says how), where a banner of
+    45 columns or more still says a sentence in three lines."""
 
     KEYS: ClassVar[dict[str, tuple[str, str, str]]] = {
         "f2": ("switch", "ISSUE", "Issue"),
@@ -124,8 +127,12 @@ class StationScreen(Screen, inherit_bindings=False):
             )  # fmt: skip
             yield BusyIndicator("", id="busy")
         yield ScannerStatus(id="scanner")
-        yield OutcomeBanner(id="banner")
-        yield ArmedStrip(id="armed")
+        # On a wide screen the armed strip sits beside the banner, not under it: appearing with RETURN and going
+        # with ISSUE, it then moves nothing below, and the cards are not laid out and drawn again for a change of
+        # mode. On a narrow one there is no room beside it.
+        with Horizontal(id="outcome-row"):
+            yield OutcomeBanner(id="banner")
+            yield ArmedStrip(id="armed")
         with Horizontal(id="cards"):
             yield StudentCardView("Student", "No student scanned yet.", id="student")
             yield TransferCardView("Transfer", "Scan the LOC- card of the destination.", id="transfer")

@@ -82,9 +82,11 @@ def test_role_refusal(frozen_station, station_config, snap_compare):
     assert snap_compare(make_app(station_config), terminal_size=SMALL, run_before=station_after("$TRANSFER"))
 
 
-def test_return_with_damaged_armed(frozen_station, station_config, snap_compare):
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x40"])
+def test_return_with_damaged_armed(frozen_station, station_config, snap_compare, size):
+    """120 columns: the armed strip beside the banner; 80: under it, as there is no room beside."""
     run_before = station_after("S100", "CB3", "key:f3", "$DAMAGED")
-    assert snap_compare(make_app(station_config), terminal_size=LARGE, run_before=run_before)
+    assert snap_compare(make_app(station_config), terminal_size=size, run_before=run_before)
 
 
 def test_transfer_in_progress(frozen_station, station_config, snap_compare):
