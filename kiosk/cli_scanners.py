@@ -65,9 +65,13 @@ def _watch(settings, no_grab: bool) -> int:
         on_notice=lambda message: say(message, sys.stderr),
     )
     say("Scan a barcode; each decoded code is printed on its own line. Ctrl+C to stop.", sys.stderr)
-    source.start()
+    forever = threading.Event()
     try:
-        threading.Event().wait()
+        source.start()
+        # Waited in short steps: the kernel may hand Ctrl+C to the reader thread, and the main thread only
+        # raises KeyboardInterrupt when it next runs; an untimed wait never would, and the watch would hang.
+        while not forever.wait(0.5):
+            pass
     except KeyboardInterrupt:
         pass
     finally:
