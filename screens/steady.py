@@ -8,6 +8,7 @@ the stylesheet, which was most of the station's screen work per scan.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.visual import VisualType
 from textual.widgets import Static
 
@@ -24,8 +25,18 @@ class Steady(Static):
     def show_content(self, content: VisualType, *, layout: bool | None = None) -> bool:
         """Show ``content`` unless it is what is shown; lay the screen out again only if the size can change
         (``layout`` overrides). Whether anything was redrawn."""
-        if type(content) is type(self._shown) and content == self._shown:
+        if _same(content, self._shown):
             return False
         self._shown = content
         self.update(content, layout=not self.fixed_size if layout is None else layout)
         return True
+
+
+def _same(new: object, shown: object) -> bool:
+    """Whether ``new`` would draw exactly what ``shown`` drew (rich's Text equality ignores the base style and
+    the justification, which a card's hint and a centred line use)."""
+    if type(new) is not type(shown):
+        return False
+    if isinstance(new, Text):
+        return (new.plain, new.style, new.justify, new.spans) == (shown.plain, shown.style, shown.justify, shown.spans)
+    return new == shown
