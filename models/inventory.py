@@ -90,7 +90,7 @@ class Device(BaseModel):
     serial = CharField(unique=True)
     item = ForeignKeyField(CatalogItem, backref="devices", on_delete="RESTRICT")
     status = CharField(default="available", index=True)
-    home_site = ForeignKeyField(Site, null=True, backref="home_devices", on_delete="RESTRICT")
+    home_site = ForeignKeyField(Site, null=True, backref="home_devices", on_delete="RESTRICT", index=False)
     site = ForeignKeyField(Site, null=True, backref="devices", on_delete="RESTRICT")
     holder = ForeignKeyField(Person, null=True, backref="devices", on_delete="RESTRICT", index=False)
     """Indexed only where set (``device_holder_id``): the index answers what a person holds."""
