@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peewee import BigAutoField, CharField, IntegerField, TextField
+from peewee import SQL, BigAutoField, CharField, IntegerField, TextField
 
 from models.base import BaseModel, UTCDateTimeField
 
@@ -28,9 +28,13 @@ class Event(BaseModel):
     from_site = CharField(null=True)
     to_site = CharField(null=True)
     details = TextField(default="{}")
-    idem_key = CharField(null=True, unique=True)
+    idem_key = CharField(null=True)
+    """Unique where given (a partial index: imported and bulk events have none)."""
     prev_hash = CharField()
     hash = CharField()
 
     class Meta:
         indexes = ((("station", "seq"), True),)
+
+
+Event.add_index(Event.index(Event.idem_key, unique=True, name="event_idem_key").where(SQL("idem_key IS NOT NULL")))

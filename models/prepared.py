@@ -112,8 +112,11 @@ def _converter(field: Field):
 class Prepared:
     """A peewee query as a function of its arguments, its SQL built once per database kind."""
 
-    def __init__(self, build: Callable[..., Query], related: tuple[str, ...] = ()) -> None:
+    def __init__(self, build: Callable[..., Query], related: tuple[str, ...] = (), beside: tuple = ()) -> None:
         self.build = build
+        self.beside = beside
+        """Models the query joins and selects whole after its own (and any related) columns though no foreign
+        key leads to them: ``first_each()`` hands back one instance of each, side by side."""
         self.related = related
         """Foreign keys whose rows the query joins and selects whole, after the model's own columns, in this
         order (an outer join, or an alias when two keys point at one table, will do): ``first()`` and ``all()``
@@ -137,7 +140,8 @@ class Prepared:
                                 "never reach the SQL (a field that does not convert them to text or a number?)")  # fmt: skip
             found = self._compiled[key] = (query, sql, plan)
             if isinstance(query, ModelSelect):
-                models = [query.model, *(getattr(query.model, name).rel_model for name in self.related)]
+                models = [query.model, *(getattr(query.model, name).rel_model for name in self.related),
+                          *self.beside]  # fmt: skip
                 selected = [(f.name, f.model.model if isinstance(f.model, ModelAlias) else f.model)
                             for f in query._returning or ()]  # fmt: skip
                 if selected == [(f.name, m) for m in models for f in m._meta.sorted_fields]:
@@ -146,14 +150,18 @@ class Prepared:
                          tuple((n, _converter(f)) for n, f in enumerate(m._meta.sorted_fields) if _converter(f)))
                         for m in models
                     )  # fmt: skip
-                elif self.related:
+                elif self.related or self.beside:
                     raise TypeError(f"prepared query {self.build.__qualname__}: select the model, then "
-                                    f"{', '.join(self.related)}, whole")  # fmt: skip
+                                    f"{', '.join([*self.related, *(m.__name__ for m in self.beside)])}, whole")  # fmt: skip
         return found
 
     def _instance(self, row: tuple):
         """A model instance from a whole row, as peewee's cursor wrapper makes one (nothing dirty), with the
         related rows that follow its columns already in place."""
+        return self._made(row)[0]
+
+    def _made(self, row: tuple) -> list:
+        """One instance per model selected whole, the first with its related rows in place."""
         start = 0
         made = []
         for kind, names, converts in self._fields:
@@ -168,7 +176,7 @@ class Prepared:
             made.append(instance)
         main = made[0]
         shared = None
-        for name, rel in zip(self.related, made[1:], strict=True):
+        for name, rel in zip(self.related, made[1 : 1 + len(self.related)], strict=True):
             key = main.__data__[name]
             if key is None:  # an outer join found nothing to point at: the key reads as None anyway
                 continue
@@ -178,7 +186,7 @@ class Prepared:
                 if shared is not None:
                     rel = shared.setdefault((type(rel), key), rel)
                     main.__rel__[name] = rel
-        return main
+        return made
 
     def _bind(self, args: tuple) -> tuple[Query, str, list]:
         query, sql, plan = self._compile(len(args))
@@ -188,9 +196,24 @@ class Prepared:
         """The first row as a model instance (of the query's model), or None."""
         query, sql, params = self._bind(args)
         if self._fields is not None:
-            row = _run(sql, params).fetchone()
+            cursor = _run(sql, params)
+            row = cursor.fetchone()
+            cursor.close()
             return None if row is None else self._instance(row)
         return next(iter(query.model.raw(sql, *params)), None)
+
+    def first_each(self, *args) -> tuple | None:
+        """The first row as one instance of the query's model and one of each ``beside`` model (None where an
+        outer join found nothing: its primary key is NULL), or None when there is no row."""
+        _, sql, params = self._bind(args)
+        cursor = _run(sql, params)
+        row = cursor.fetchone()
+        cursor.close()
+        if row is None:
+            return None
+        made = self._made(row)
+        tail = made[1 + len(self.related) :]
+        return (made[0], *(m if m.__data__.get(m._meta.primary_key.name) is not None else None for m in tail))
 
     def all(self, *args) -> list:
         """Every row as a model instance."""
@@ -206,7 +229,9 @@ class Prepared:
 
     def scalar(self, *args):
         """The first column of the first row, or None."""
-        row = _run(*self._bind(args)[1:]).fetchone()
+        cursor = _run(*self._bind(args)[1:])
+        row = cursor.fetchone()
+        cursor.close()
         return row[0] if row else None
 
     def insert(self, *args) -> int:

@@ -25,6 +25,7 @@ from kiosk.errors import (
 from kiosk.services import fees, loaners, tickets
 from kiosk.services.common import (
     authorize,
+    authorize_replayed,
     device_card,
     fee_state,
     location_card,
@@ -128,8 +129,8 @@ def issue(
     """
     with unavailable_as_error(), atomic():
         # the role the database holds now decides the override, not the one the caller's Actor claims
-        actor = dataclasses.replace(actor, role=authorize(actor, "issue").role)
-        done = replayed(idem_key, "issued")
+        op, done = authorize_replayed(actor, "issue", idem_key, "issued")
+        actor = dataclasses.replace(actor, role=op.role)
         if done is not None:
             person, device = require_student(done.person), require_device(done.asset_tag)
             return IssueResult(student_card(person, config), device_card(device), None, (), done.uuid, True)
@@ -223,8 +224,7 @@ def return_device(
     if condition not in CONDITION_STATUS:
         raise BadInput(f"Unknown return condition {condition!r}.")
     with unavailable_as_error(), atomic():
-        authorize(actor, "return")
-        done = replayed(idem_key, "returned")
+        _, done = authorize_replayed(actor, "return", idem_key, "returned")
         if done is not None:
             device = require_device(done.asset_tag)
             person = require_student(done.person) if done.person else None

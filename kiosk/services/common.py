@@ -88,11 +88,34 @@ class _HistoryRow(NamedTuple):
 
 def authorize(actor: Actor, action: str) -> Operator:
     """Re-read the operator and check ``action`` against the role the database holds now."""
-    op = _OPERATOR.first(actor.badge)
+    return _allowed(_OPERATOR.first(actor.badge), actor, action)
+
+
+def _allowed(op: Operator | None, actor: Actor, action: str) -> Operator:
     if op is None or not op.active:
         raise PermissionDenied(f"Operator badge {actor.badge} is not active; sign in again.")
     permissions.require(op.role, action)
     return op
+
+
+_OPERATOR_AND_DONE = Prepared(
+    lambda badge, key: (
+        Operator.select(Operator, Event)
+        .join(Event, JOIN.LEFT_OUTER, on=(Event.idem_key == key))
+        .where(Operator.badge == badge)
+        .limit(1)
+    ),
+    beside=(Event,),
+)
+"""The operator and the event already written for a retried request's key, in one statement (a scan's
+first two questions)."""
+
+
+def authorize_replayed(actor: Actor, action: str, idem_key: str | None, *kinds: str) -> tuple[Operator, Event | None]:
+    """:func:`authorize`, then :func:`replayed`, answered by one statement."""
+    found = _OPERATOR_AND_DONE.first_each(actor.badge, idem_key)  # no key binds NULL, which matches no event
+    op, done = found if found is not None else (None, None)
+    return _allowed(op, actor, action), _replay_of(done, kinds)
 
 
 def replayed(idem_key: str | None, *kinds: str) -> Event | None:
@@ -102,7 +125,10 @@ def replayed(idem_key: str | None, *kinds: str) -> Event | None:
     (the scan is applied exactly once, and so is its refusal); a key spent on
     another kind of change is refused rather than misread.
     """
-    done = ledger.find_by_key(idem_key)
+    return _replay_of(ledger.find_by_key(idem_key), kinds)
+
+
+def _replay_of(done: Event | None, kinds: tuple[str, ...]) -> Event | None:
     if done is None or done.kind in kinds:
         return done
     if done.kind == "rejected":

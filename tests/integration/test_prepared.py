@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from peewee import Value, fn
+from peewee import JOIN, Value, fn
 
 from kiosk.services import circulation
-from models import Device, Loan, Person, Site, Station
+from models import Device, Event, Loan, Operator, Person, Site, Station
 from models.prepared import Prepared
 
 
@@ -76,3 +76,51 @@ def test_a_dangling_foreign_key_raises_does_not_exist(district):
     device.__rel__.pop("item", None)
     with pytest.raises(Device.item.rel_model.DoesNotExist):
         _ = device.item
+
+
+def test_related_rows_come_with_the_row_and_an_outer_join_that_found_none_reads_none(district):
+    home = Site.alias("home")
+    with_sites = Prepared(
+        lambda tag: (
+            Device.select(Device, Site, home)
+            .join(Site, JOIN.LEFT_OUTER, on=(Device.site == Site.id))
+            .switch(Device)
+            .join(home, JOIN.LEFT_OUTER, on=(Device.home_site == home.id))
+            .where(Device.asset_tag == tag)
+        ),
+        related=("site", "home_site"),
+    )
+    device = with_sites.first("CB1")
+    reference = Device.get(Device.asset_tag == "CB1")
+    assert device.__data__ == reference.__data__
+    assert "site" in device.__rel__ and device.site.code == reference.site.code
+    Device.update(home_site=None).where(Device.id == device.id).execute()
+    again = with_sites.first("CB1")
+    assert again.home_site is None and "home_site" not in again.__rel__
+
+
+def test_a_model_beside_comes_back_side_by_side_or_none(district):
+    circulation.issue(district.technician, "S100", "CB1", config=district.config, idem_key="key-1")
+    both = Prepared(
+        lambda badge, key: (
+            Operator.select(Operator, Event)
+            .join(Event, JOIN.LEFT_OUTER, on=(Event.idem_key == key))
+            .where(Operator.badge == badge)
+        ),
+        beside=(Event,),
+    )
+    op, event = both.first_each(district.technician.badge, "key-1")
+    assert op.badge == district.technician.badge and event.kind == "issued" and event.idem_key == "key-1"
+    assert both.first_each(district.technician.badge, "no-such-key")[1] is None
+    assert both.first_each(district.technician.badge, None)[1] is None  # no key binds NULL: matches nothing
+    assert both.first_each("NO-SUCH-BADGE", "key-1") is None
+
+
+def test_a_model_beside_must_be_selected_whole(district):
+    half = Prepared(
+        lambda badge: Operator.select(Operator, Event.kind).join(Event, JOIN.LEFT_OUTER, on=(Event.operator == badge))
+        .where(Operator.badge == badge),
+        beside=(Event,),
+    )  # fmt: skip
+    with pytest.raises(TypeError, match="whole"):
+        half.first_each("OP1")
