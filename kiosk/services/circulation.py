@@ -100,9 +100,11 @@ def _already_issued(device: Device) -> DeviceAlreadyIssued:
     return DeviceAlreadyIssued(f"{device.asset_tag} is already issued to {who}{since}. Return it first.")
 
 
-def _station_site(actor: Actor, config: Config):
+def _station_site(actor: Actor, config: Config, device: Device):
     if config.station_site:
-        site = site_by_code(config.station_site)
+        here = device.site  # read with the device: most devices come back to the site they are recorded at
+        site = here if here is not None and here.code.upper() == config.station_site.upper() else None
+        site = site or site_by_code(config.station_site)
         if site is None:
             raise UnknownCode(
                 f"This station's site {config.station_site} (station_site in the config) is not a known location; "
@@ -242,7 +244,7 @@ def return_device(
         person = loan.person
         status = CONDITION_STATUS[condition]
         # A device reported lost never reached the desk: it stays recorded where it was.
-        site = None if condition == "lost" else _station_site(actor, config)
+        site = None if condition == "lost" else _station_site(actor, config, device)
         _CLOSE_LOAN.execute(utcnow(), actor.badge, condition, loan.id)
         from_site = device.site.code if device.site else None
         site_before = device.site_id
