@@ -27,11 +27,10 @@ def merge(rows: list[DeviceRow], model_key: Callable[[str], str]) -> tuple[list[
     tag_list = [r.asset_tag for r in rows if r.asset_tag]
     serial_list = [r.serial for r in rows if r.serial]
     if len(set(tag_list)) == len(tag_list) and len(set(serial_list)) == len(serial_list):
-        shared = []  # one file of distinct devices, the usual case: nothing to merge
-    else:
-        tags, serials = Counter(tag_list), Counter(serial_list)
-        # Most rows name a device no other row names; only the rest go through union-find.
-        shared = [i for i, r in enumerate(rows) if tags[r.asset_tag] > 1 or serials[r.serial] > 1]
+        return list(rows), []  # one file of distinct devices, the usual case: nothing to merge
+    tags, serials = Counter(tag_list), Counter(serial_list)
+    # Most rows name a device no other row names; only the rest go through union-find.
+    shared = [i for i, r in enumerate(rows) if tags[r.asset_tag] > 1 or serials[r.serial] > 1]
     parent = {i: i for i in shared}
 
     def root(i: int) -> int:

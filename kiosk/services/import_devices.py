@@ -80,6 +80,7 @@ class DevicePlan:
         self.items = dict(self.resolver.names)
         self._load(rows)
         self._models: dict[tuple[str, str | None], int | None] = {}
+        self._details: dict[tuple[int, str], str] = {}
         self._unmapped: dict[str, int] = {}
         self._spellings: set[str] = set()
         self._waiting: list[DeviceRow] = []
@@ -219,7 +220,10 @@ class DevicePlan:
         code = self.sites.code[site]
         group = self.added[self._batch_uuid].setdefault((self.items[item], code, status), [])
         group.append([row.asset_tag, row.serial])
-        self.changes.append(Change("create", "device", row.asset_tag, row.where, f"{self.items[item]} at {code}"))
+        detail = self._details.get((item, code))
+        if detail is None:  # one sentence per model and site, shared by their devices
+            detail = self._details[item, code] = f"{self.items[item]} at {code}"
+        self.changes.append(Change("create", "device", row.asset_tag, row.where, detail))
         return None
 
     def _batch(self) -> str:
