@@ -83,7 +83,7 @@ class AuditCardView(Card):
     def compose(self) -> ComposeResult:
         yield Steady(Text(self.empty, MUTED), fixed_size=True, classes="audit-head")
         with Horizontal(classes="audit-top"):
-            yield Steady("", fixed_size=True, classes="audit-counts")
+            yield Steady("", classes="audit-counts")  # its height is its lines (an armed case adds one)
             yield BigText("", fill=True, max_scale=3, classes="audit-count")
         yield Steady("", fixed_size=True, classes="audit-recent")
 

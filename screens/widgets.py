@@ -137,7 +137,9 @@ class OutcomeBanner(Steady):
         width = self.content_size.width
         lines = text.plain.split("\n")
         fits = bool(width) and len(lines) <= self.LINES and all(cell_len(line) <= width for line in lines)
-        self.show_content(text, layout=not (fits and self._fitted))
+        # No layout when the last message fitted too and the banner is at its three lines (a taller one, say
+        # after the armed strip narrowed it, is laid out again to shrink back)
+        self.show_content(text, layout=not (fits and self._fitted and self.size.height == self.LINES))
         self._fitted = fits
 
 
