@@ -103,8 +103,8 @@ def _already_issued(device: Device) -> DeviceAlreadyIssued:
 def _station_site(actor: Actor, config: Config, device: Device):
     if config.station_site:
         here = device.site  # read with the device: most devices come back to the site they are recorded at
-        site = here if here is not None and here.code.upper() == config.station_site.upper() else None
-        site = site or site_by_code(config.station_site)
+        mine = here is not None and here.code.upper() == config.station_site.upper()
+        site = here if mine else site_by_code(config.station_site)
         if site is None:
             raise UnknownCode(
                 f"This station's site {config.station_site} (station_site in the config) is not a known location; "

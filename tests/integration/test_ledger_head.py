@@ -22,6 +22,22 @@ def _chain(station: str) -> list[tuple[int, str, str]]:
     return list(rows.tuples())
 
 
+def _another_writer(station: str) -> str:
+    """One event written as another process would write it (from the stored head); its hash."""
+    other = ledger.BulkChain.open(station)
+    with atomic():
+        Event.insert_many([other.row("rejected", details={"scan": "Y", "reason": "other"})]).execute()
+        other.close()
+    return other.last_hash
+
+
+def _rolled_back_write(station: str) -> None:
+    """An event written by a use case that then failed: its transaction, station row and all, is undone."""
+    with pytest.raises(RuntimeError), atomic():
+        ledger.record("rejected", station=station, details={"scan": "Z", "reason": "undone"})
+        raise RuntimeError("the use case failed after writing its event")
+
+
 def _assert_whole(station: str) -> None:
     chain = _chain(station)
     assert [seq for seq, _, _ in chain] == list(range(1, len(chain) + 1))
@@ -39,20 +55,15 @@ def test_events_in_a_row_chain_on_the_remembered_head(district):
 
 def test_a_head_moved_by_another_writer_is_read_again(district):
     _write("desk-9", 2)
-    other = ledger.BulkChain.open("desk-9")  # as another process would: from the stored head
-    with atomic():
-        Event.insert_many([other.row("rejected", details={"scan": "Y", "reason": "other"})]).execute()
-        other.close()
+    moved_to = _another_writer("desk-9")
     event = _write("desk-9")[0]
-    assert event.seq == 4 and event.prev_hash == other.last_hash
+    assert event.seq == 4 and event.prev_hash == moved_to
     _assert_whole("desk-9")
 
 
 def test_a_rolled_back_write_leaves_no_gap(district):
     _write("desk-9", 2)
-    with pytest.raises(RuntimeError), atomic():
-        ledger.record("rejected", station="desk-9", details={"scan": "Z", "reason": "undone"})
-        raise RuntimeError("the use case failed after writing its event")
+    _rolled_back_write("desk-9")
     assert _write("desk-9")[0].seq == 3
     _assert_whole("desk-9")
 
@@ -60,15 +71,10 @@ def test_a_rolled_back_write_leaves_no_gap(district):
 def test_a_rolled_back_write_then_another_writer_at_the_same_number(district):
     """The remembered head names seq 3 with one hash; the stored one has seq 3 with another."""
     _write("desk-9", 2)
-    with pytest.raises(RuntimeError), atomic():
-        ledger.record("rejected", station="desk-9", details={"scan": "Z", "reason": "undone"})
-        raise RuntimeError("undone")
-    other = ledger.BulkChain.open("desk-9")
-    with atomic():
-        Event.insert_many([other.row("rejected", details={"scan": "Y", "reason": "other"})]).execute()
-        other.close()
+    _rolled_back_write("desk-9")
+    moved_to = _another_writer("desk-9")
     event = _write("desk-9")[0]
-    assert event.seq == 4 and event.prev_hash == other.last_hash
+    assert event.seq == 4 and event.prev_hash == moved_to
     _assert_whole("desk-9")
 
 

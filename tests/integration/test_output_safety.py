@@ -39,17 +39,23 @@ def hostile(district):
     return district
 
 
-def test_status_report_is_private_and_inert(hostile, tmp_path):
-    out = tmp_path / "status.xlsx"
-    write_status(out, hostile.config)
-    assert stat.S_IMODE(out.stat().st_mode) == 0o600
-    seen = set()
-    for ws in openpyxl.load_workbook(out).worksheets:
+def _texts(workbook) -> set[str]:
+    """Every text cell of a workbook, after checking that no cell of it is a formula."""
+    texts = set()
+    for ws in openpyxl.load_workbook(workbook).worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
                 if isinstance(cell.value, str):
-                    seen.update(h for h in HOSTILE if h in cell.value)
+                    texts.add(cell.value)
+    return texts
+
+
+def test_status_report_is_private_and_inert(hostile, tmp_path):
+    out = tmp_path / "status.xlsx"
+    write_status(out, hostile.config)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    seen = {h for h in HOSTILE if any(h in text for text in _texts(out))}
     assert seen & {"=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)"}
 
 
@@ -147,13 +153,7 @@ def test_every_workbook_is_private_and_holds_formulas_as_text(everywhere, tmp_pa
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]
     assert not has_formula(out)
-    texts = set()
-    for ws in openpyxl.load_workbook(out).worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
-                if isinstance(cell.value, str):
-                    texts.add(cell.value)
+    texts = _texts(out)
     shown = {h for h in [*HOSTILE, *PLANTED] if any(h in text for text in texts)}
     assert SEEN_IN[name] <= shown, (name, SEEN_IN[name] - shown)
 

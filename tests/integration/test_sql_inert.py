@@ -84,14 +84,18 @@ def test_codes_that_look_like_sql_are_found_exactly(district):
     assert_check_clean()
 
 
+def _csv(path, rows):
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
 def test_imported_sql_names_models_and_sites_are_stored_as_written(district, tmp_path):
-    students = tmp_path / "students.csv"
-    with students.open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f).writerows([
-            ["Student ID", "First Name", "Last Name", "Grade", "School", "Homeroom"],
-            ["Q100", "Robert'); DROP TABLE students;--", "Tables", "10", "HS", "'; DROP TABLE device; --"],
-            ["Q101", "1 OR 1=1", "' OR '1'='1", "11", "HS", "%"],
-        ])  # fmt: skip
+    students = _csv(tmp_path / "students.csv", [
+        ["Student ID", "First Name", "Last Name", "Grade", "School", "Homeroom"],
+        ["Q100", "Robert'); DROP TABLE students;--", "Tables", "10", "HS", "'; DROP TABLE device; --"],
+        ["Q101", "1 OR 1=1", "' OR '1'='1", "11", "HS", "%"],
+    ])  # fmt: skip
     report = imports.import_students(students, options=options())
     assert sorted(c.key for c in report.changes if c.action == "create") == ["Q100", "Q101"]
     bobby = Person.get(Person.district_id == "Q100")
@@ -99,13 +103,11 @@ def test_imported_sql_names_models_and_sites_are_stored_as_written(district, tmp
         "Robert'); DROP TABLE students;--", "Tables", "'; DROP TABLE device; --")  # fmt: skip
     assert lookup.lookup("Q101", config=district.config).student.name == "1 OR 1=1 ' OR '1'='1"
 
-    inventory_file = tmp_path / "inventory.csv"
-    with inventory_file.open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f).writerows([
-            ["Asset Tag", "Serial", "Model", "Location", "Funding Source", "PO"],
-            ["Q1", "SN-Q1", "Robert'); DROP TABLE students;--", "STORE", "'; DROP TABLE device; --", "1 OR 1=1"],
-            ["Q2", "SN-Q2", "HP Chromebook 11 G9 EE", "STORE", "' OR '1'='1", "%"],
-        ])  # fmt: skip
+    inventory_file = _csv(tmp_path / "inventory.csv", [
+        ["Asset Tag", "Serial", "Model", "Location", "Funding Source", "PO"],
+        ["Q1", "SN-Q1", "Robert'); DROP TABLE students;--", "STORE", "'; DROP TABLE device; --", "1 OR 1=1"],
+        ["Q2", "SN-Q2", "HP Chromebook 11 G9 EE", "STORE", "' OR '1'='1", "%"],
+    ])  # fmt: skip
     before = counts()
     report = imports.import_devices([inventory_file], options=options(create_models=True))
     assert sorted(c.key for c in report.changes if c.action == "create" and c.entity == "device") == ["Q1", "Q2"]
