@@ -9,7 +9,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 
 from kiosk.io.mapping import Cells, Columns, Field, Rejection, RowError, header_key, resolve
 from kiosk.io.readers import Table
@@ -92,8 +93,8 @@ class DeviceRow:
     aue_date: dt.date | None = None
     ou: str | None = None
     """ChromeOS organisational unit path; the service turns it into a site."""
-    sources: list[tuple[str, int]] = field(default_factory=list)
-    """(file, row) of every row merged into this one."""
+    sources: list[tuple[str, int]] | tuple = ()
+    """(file, row) of every row merged into this one (empty for a row nothing was merged into)."""
 
     @property
     def where(self) -> str:
@@ -145,6 +146,8 @@ _TEXTS = ("model", "manufacturer", "category", "site", "home_site", "funding_sou
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@")
+_FORMULA_INSIDE = re.compile("\x00[=+@-]")
+"""A cell after the first that starts like a formula, in the row's cells joined by NULs (one scan, not four)."""
 
 
 def parse_rows(cols: Columns) -> tuple[list[DeviceRow], list[Rejection]]:
@@ -162,20 +165,14 @@ def parse_rows(cols: Columns) -> tuple[list[DeviceRow], list[Rejection]]:
     texts = tuple((name, index[name]) for name in _TEXTS if name in index)
     parsed = tuple((attribute, name, index[name], parse) for attribute, name, parse in _PARSED if name in index)
     status_at, warranty_at = index.get("status"), index.get("warranty_end")
-    check, starts = cols.check, _FORMULA_STARTS
+    check, starts, risky = cols.check, _FORMULA_STARTS, _FORMULA_INSIDE.search
     rows, rejected = [], []
     for number, cells in cols.table.rows:
         raw = cells
         try:
             joined = "\x00".join(cells)
-            if (
-                len(cells) != width
-                or joined[:1] in starts
-                or "\x00=" in joined
-                or "\x00+" in joined
-                or "\x00-" in joined
-                or "\x00@" in joined
-            ):  # a short, long or formula-looking row: looked at cell by cell
+            if len(cells) != width or joined[:1] in starts or risky(joined):
+                # a short, long or formula-looking row: looked at cell by cell
                 check(cells)
                 if len(cells) < width:
                     cells = [*cells, *[""] * (width - len(cells))]

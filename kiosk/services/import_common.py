@@ -65,6 +65,20 @@ class Change(NamedTuple):
         return f"{self.action:<10} {self.entity} {self.key} ({self.where}){tail}"
 
 
+new_change = functools.partial(tuple.__new__, Change)
+"""``new_change((action, entity, key, where, detail))``: a Change without NamedTuple's keyword handling in Python
+(an import makes one per row; this costs a third as much)."""
+
+
+def iso_day(day: dt.date | None) -> str | None:
+    """A date as SQLite stores it (ISO text), made once per date: the driver's own date adapter costs
+    0.6 microseconds a value, a tenth of a large import's insert."""
+    return None if day is None else _iso_day(day)
+
+
+_iso_day = functools.lru_cache(maxsize=4096)(dt.date.isoformat)
+
+
 @dataclass(frozen=True)
 class ImportReport:
     """What an import did (or, with dry_run, would do)."""

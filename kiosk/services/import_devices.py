@@ -33,6 +33,8 @@ from kiosk.services.import_common import (
     SiteIndex,
     fetch_in,
     insert_rows,
+    iso_day,
+    new_change,
 )
 from models import CatalogAlias, CatalogItem, Device
 
@@ -215,15 +217,15 @@ class DevicePlan:
             )
         self._alias(row, item)
         self.inserts.append((row.asset_tag, row.serial, item, status, home or site, site, row.funding_source or "",
-                             row.po_number or "", row.purchase_date, row.purchase_cost_cents, row.warranty_end,
-                             row.aue_date, self._batch()))  # in DEVICE_FIELDS order  # fmt: skip
+                             row.po_number or "", iso_day(row.purchase_date), row.purchase_cost_cents,
+                             iso_day(row.warranty_end), iso_day(row.aue_date), self._batch()))  # in DEVICE_FIELDS order  # fmt: skip
         code = self.sites.code[site]
         group = self.added[self._batch_uuid].setdefault((self.items[item], code, status), [])
         group.append([row.asset_tag, row.serial])
         detail = self._details.get((item, code))
         if detail is None:  # one sentence per model and site, shared by their devices
             detail = self._details[item, code] = f"{self.items[item]} at {code}"
-        self.changes.append(Change("create", "device", row.asset_tag, row.where, detail))
+        self.changes.append(new_change(("create", "device", row.asset_tag, row.where, detail)))
         return None
 
     def _batch(self) -> str:
