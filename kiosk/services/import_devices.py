@@ -71,8 +71,8 @@ class DevicePlan:
     inserts: list[tuple] = field(default_factory=list)
     updates: list[tuple[int, dict]] = field(default_factory=list)
     events: list[tuple[str, dict]] = field(default_factory=list)
-    added: dict[str, dict[tuple[str, str, str], list[list[str]]]] = field(default_factory=dict)
-    """``devices.added`` uuid -> (model, site, status) -> its ``[asset_tag, serial]`` pairs, in insert order."""
+    added: dict[str, dict[tuple[int, int, str], list[list[str]]]] = field(default_factory=dict)
+    """``devices.added`` uuid -> (item id, site id, status) -> its ``[asset_tag, serial]`` pairs, in insert order."""
     new_items: dict[str, _NewItem] = field(default_factory=dict)
     new_aliases: dict[str, int] = field(default_factory=dict)
 
@@ -82,7 +82,7 @@ class DevicePlan:
         self.items = dict(self.resolver.names)
         self._load(rows)
         self._models: dict[tuple[str, str | None], int | None] = {}
-        self._details: dict[tuple[int, str], str] = {}
+        self._details: dict[tuple[int, int, str], str] = {}
         self._unmapped: dict[str, int] = {}
         self._spellings: set[str] = set()
         self._waiting: list[DeviceRow] = []
@@ -216,24 +216,23 @@ class DevicePlan:
                 "import it with another status (e.g. available) and issue it there",
             )
         self._alias(row, item)
+        if len(self.inserts) % ADDED_BATCH == 0:  # a new ``devices.added`` event every thousand devices
+            self._batch_uuid = new_uuid()
+            self._groups = self.added[self._batch_uuid] = {}
+        day, warranty, aue = row.purchase_date, row.warranty_end, row.aue_date
         self.inserts.append((row.asset_tag, row.serial, item, status, home or site, site, row.funding_source or "",
-                             row.po_number or "", iso_day(row.purchase_date), row.purchase_cost_cents,
-                             iso_day(row.warranty_end), iso_day(row.aue_date), self._batch()))  # in DEVICE_FIELDS order  # fmt: skip
-        code = self.sites.code[site]
-        group = self.added[self._batch_uuid].setdefault((self.items[item], code, status), [])
+                             row.po_number or "", day and iso_day(day), row.purchase_cost_cents,
+                             warranty and iso_day(warranty), aue and iso_day(aue), self._batch_uuid))  # in DEVICE_FIELDS order  # fmt: skip
+        key = (item, site, status)
+        group = self._groups.get(key)
+        if group is None:
+            group = self._groups[key] = []
         group.append([row.asset_tag, row.serial])
-        detail = self._details.get((item, code))
+        detail = self._details.get(key)
         if detail is None:  # one sentence per model and site, shared by their devices
-            detail = self._details[item, code] = f"{self.items[item]} at {code}"
+            detail = self._details[key] = f"{self.items[item]} at {self.sites.code[site]}"
         self.changes.append(new_change(("create", "device", row.asset_tag, row.where, detail)))
         return None
-
-    def _batch(self) -> str:
-        """The uuid of the ``devices.added`` event the next new device goes on (a new one every thousand)."""
-        if len(self.inserts) % ADDED_BATCH == 0:
-            self._batch_uuid = new_uuid()
-            self.added[self._batch_uuid] = {}
-        return self._batch_uuid
 
     def _update(self, row: DeviceRow, dev: dict, site: int | None, home: int | None, item: int | None) -> None:
         new = {"item": item, "home_site": home, **{n: getattr(row, n) for n in _PLAIN}}
@@ -296,8 +295,8 @@ class DevicePlan:
                                      fields=[CatalogAlias.alias, CatalogAlias.item]).execute()  # fmt: skip
         writer = EventWriter(self.options)
         for uuid, groups in self.added.items():
-            details = {"groups": [{"model": model, "site": site, "status": status, "devices": devices}
-                                  for (model, site, status), devices in groups.items()]}  # fmt: skip
+            details = {"groups": [{"model": self.items[item], "site": self.sites.code[site], "status": status,
+                                   "devices": devices} for (item, site, status), devices in groups.items()]}  # fmt: skip
             writer.add("devices.added", uuid=uuid, details=details)
         rows = self.inserts
         if real:  # new catalog items: their placeholder ids become the real ones
