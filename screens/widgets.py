@@ -39,11 +39,12 @@ class StationHeader(Horizontal):
         self.query_one("#mode-title", BigText).text = mode
 
 
-class BusyIndicator(Static):
+class BusyIndicator(Steady):
     """How many scans wait for the database, once one has waited a moment; hidden when none do.
 
     Showing it for every scan (answered in a few milliseconds) would flicker and
     lay the scan row out twice per scan, which was most of a scan's screen work.
+    Clearing it when it is already clear lays nothing out either.
     """
 
     DELAY = 0.15
@@ -66,7 +67,7 @@ class BusyIndicator(Static):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        self.update(f" BUSY: {self.waiting} waiting " if self.waiting else "")
+        self.show_content(f" BUSY: {self.waiting} waiting " if self.waiting else "")
         self.set_class(bool(self.waiting), "-busy")
 
 
