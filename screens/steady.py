@@ -13,6 +13,9 @@ the same are left as they were drawn.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
+from rich.cells import cell_len
 from rich.text import Text
 from textual.geometry import Region
 from textual.visual import Visual, VisualType, visualize
@@ -75,19 +78,35 @@ class Steady(Static):
         width, height = self.content_size
         if width <= 0 or height <= 0 or self.styles.content_align_vertical != "top":
             return None
-        if "\t" in shown.plain or "\t" in content.plain:
-            return None
-        old, new = shown.split("\n", allow_blank=True), content.split("\n", allow_blank=True)
-        if any(line.cell_len > width for line in (*old, *new)):
+        old, new = _lines(shown, width), _lines(content, width)
+        if old is None or new is None:
             return None  # a wrapped or cut line: the rows under it move
         rows = range(min(height, max(len(old), len(new))))
         if (shown.style, shown.justify) != (content.style, content.justify):
             return list(rows)  # every line of either text is drawn anew; the rows under both stay blank
-        return [
-            y
-            for y in rows
-            if y >= len(old) or y >= len(new) or (old[y].plain, old[y].spans) != (new[y].plain, new[y].spans)
-        ]
+        return [y for y in rows if y >= len(old) or y >= len(new) or old[y] != new[y]]
+
+
+def _lines(text: Text, width: int) -> list[tuple[str, list[tuple]]] | None:
+    """Each line of ``text`` with the spans that touch it (offsets from the line's start), or None when a line
+    does not fit in ``width`` cells or holds a tab. Cheaper than ``Text.split``, which builds a Text per line."""
+    plain = text.plain
+    if "\t" in plain:
+        return None
+    lines = plain.split("\n")
+    if any((len(line) if line.isascii() else cell_len(line)) > width for line in lines):
+        return None
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    found: list[tuple[str, list[tuple]]] = [(line, []) for line in lines]
+    for span in text.spans:
+        first = bisect_right(starts, span.start) - 1
+        last = bisect_right(starts, max(span.start, span.end - 1)) - 1
+        for i in range(first, last + 1):  # the part of the span on line i (the newline draws nothing)
+            start, end = starts[i], starts[i] + len(lines[i])
+            found[i][1].append((max(span.start, start) - start, min(span.end, end) - start, span.style))
+    return found
 
 
 def _same(new: object, shown: object) -> bool:

@@ -89,6 +89,11 @@ SHOWN = [  # (text, the rows drawn again when it replaces the one before; [] is 
     (Text.assemble(("CB2", "bold"), "  HP Chromebook\n", "Site ES"), [0, 2, 3, 4]),  # fewer lines: blank again
     (Text("Scan a device.", "#AAAAAA"), [0, 1]),
     (Text("Centred line\nand another", justify="center"), [0, 1]),
+    (Text.assemble(("Held across\ntwo lines", "bold"), "\nthen plain"), [0, 1, 2]),  # justify differs again
+    (Text.assemble(("Held across\ntwo lines", "bold"), "\nthen other"), [2]),
+    (Text.assemble(("Held across\ntwo rows", "bold"), "\nthen other"), [1]),  # the span's second line only
+    (Text.assemble(("Held across\ntwo rows", "on red"), "\nthen other"), [0, 1]),
+    (Text.assemble(("Held across\ntwo", "on red"), "\nthen other"), [1]),  # a background up to the line's end
     (Text("A line far too long to fit on one row of this narrow body, so it wraps\nbelow"), []),
     (Text.assemble(("CB3", "bold red"), "  Apple iPad\n", "Site STORE\n\n\n\n\n\nlast row\nbeyond the body"), []),
 ]  # fmt: skip
