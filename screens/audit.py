@@ -9,6 +9,7 @@ from textual.containers import Horizontal
 from kiosk.dto import AUDIT_LABELS, AuditCard
 from screens.bigtext import BigText
 from screens.cards import LABEL, MUTED, Card
+from screens.parts import part
 from screens.steady import Steady
 
 STYLES = {
@@ -89,10 +90,10 @@ class AuditCardView(Card):
 
     def show_audit(self, card: AuditCard | None) -> None:
         """Show the audit (or the hint to scan a LOC- card when none is open)."""
-        self.query_one(".audit-head", Steady).show_content(head_text(card) if card else Text(self.empty, MUTED))
-        self.query_one(".audit-top").display = card is not None
-        self.query_one(".audit-recent", Steady).show_content(recent_text(card) if card else "")
+        part(self, ".audit-head", Steady).show_content(head_text(card) if card else Text(self.empty, MUTED))
+        part(self, ".audit-top").display = card is not None
+        part(self, ".audit-recent", Steady).show_content(recent_text(card) if card else "")
         if card is not None:
-            self.query_one(".audit-counts", Steady).show_content(counts_text(card))
+            part(self, ".audit-counts", Steady).show_content(counts_text(card))
             counted = sum(n for name, n in card.counts if name != "missing")
-            self.query_one(".audit-count", BigText).text = str(counted)
+            part(self, ".audit-count", BigText).text = str(counted)

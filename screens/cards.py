@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from kiosk.dto import CaseCard, DeviceCard, LocationCard, StudentCard
 from screens.bigtext import BigText
+from screens.parts import part
 from screens.steady import Steady
 
 LABEL = "bold #55FFFF"
@@ -105,7 +106,7 @@ class Card(Vertical):
 
     def show(self, body: Text | None) -> None:
         """Replace the body; None shows the empty hint."""
-        self.query_one(".card-body", Steady).show_content(body if body is not None else Text(self.empty, MUTED))
+        part(self, ".card-body", Steady).show_content(body if body is not None else Text(self.empty, MUTED))
 
 
 class StudentCardView(Card):
@@ -121,8 +122,8 @@ class StudentCardView(Card):
         """Show a student (or the empty hint)."""
         self.show(student_text(card) if card else None)
         has_case = card is not None and card.case_number is not None
-        self.query_one(".case-digits", BigText).text = str(card.case_number) if has_case else ""
-        self.query_one(".case-row").display = has_case
+        part(self, ".case-digits", BigText).text = str(card.case_number) if has_case else ""
+        part(self, ".case-row").display = has_case
 
 
 class CaseView(Vertical):
@@ -137,8 +138,8 @@ class CaseView(Vertical):
 
     def show_case(self, case: CaseCard | None, student: StudentCard | None) -> None:
         """Show a case (scan of CASE-n or of a student), or the hint when there is none."""
-        number = self.query_one("#case-number", BigText)
-        owner = self.query_one("#case-owner", Steady)
+        number = part(self, "#case-number", BigText)
+        owner = part(self, "#case-owner", Steady)
         if case is not None:
             number.text = str(case.number)
             who = case.student or student
@@ -176,7 +177,7 @@ class TransferCardView(Card):
     def show_transfer(self, destination: LocationCard | None, moved: tuple[str, ...]) -> None:
         """Show the open transfer (or the hint to scan a destination)."""
         self.show(transfer_text(destination, moved))
-        count = self.query_one(".moved-count", BigText)
+        count = part(self, ".moved-count", BigText)
         count.text = str(len(moved)) if destination is not None else ""
         count.display = bool(count.text)
 

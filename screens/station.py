@@ -35,6 +35,7 @@ from kiosk.outcome import Outcome
 from screens.admin import ADMIN_ROLE, REFUSAL, AdminScreen
 from screens.audit import AuditCardView
 from screens.cards import Card, CaseView, StudentCardView, TransferCardView, device_text, location_text
+from screens.parts import part
 from screens.ports import Services, Session, TallyView
 from screens.scanfield import ScanField
 from screens.scanqueue import Job, ScanQueue
@@ -188,8 +189,8 @@ class StationScreen(Screen, inherit_bindings=False):
 
     def _enqueue(self, kind: str, value: str) -> None:
         self.queue.put(kind, value)
-        self.query_one(BusyIndicator).show_busy(self.queue.waiting)
-        scanner = self.query_one(ScannerStatus)
+        part(self, BusyIndicator).show_busy(self.queue.waiting)
+        scanner = part(self, ScannerStatus)
         if scanner.notice:  # the operator scanned again (or pressed a key): the cut-off notice has done its job
             scanner.show_notice(None)
 
@@ -276,8 +277,8 @@ class StationScreen(Screen, inherit_bindings=False):
             self.render_outcome(message.outcome, message.tally)
         except Exception as exc:  # a rendering bug must not take the station down
             log.exception("rendering the outcome of job %s failed", message.job.seq)
-            self.query_one(OutcomeBanner).show("error", UNEXPECTED.format(error=type(exc).__name__))
-        self.query_one(BusyIndicator).show_busy(self.queue.waiting)
+            part(self, OutcomeBanner).show("error", UNEXPECTED.format(error=type(exc).__name__))
+        part(self, BusyIndicator).show_busy(self.queue.waiting)
 
     def show_scanner(self, connected: bool, message: str) -> None:
         """The evdev scanner appeared or went away (the App calls this); typed codes work either way."""
@@ -297,15 +298,15 @@ class StationScreen(Screen, inherit_bindings=False):
 
     def render_outcome(self, outcome: Outcome, tally: TallyView) -> None:
         """Show one outcome: banner, mode, armed condition, cards, tally; ring the bell on a refusal."""
-        self.query_one(OutcomeBanner).show_outcome(outcome)
+        part(self, OutcomeBanner).show_outcome(outcome)
         self._show_state(outcome.mode, outcome)
-        self.query_one(TallyBar).show_tally(tally)
+        part(self, TallyBar).show_tally(tally)
         if outcome.level == "error" and self.config.bell:
             self.app.bell()
 
     def _show_state(self, mode: str, outcome: Outcome | None) -> None:
-        self.query_one(StationHeader).show_mode(mode)
-        self.query_one(ArmedStrip).show_armed(mode, outcome.armed if outcome else None)
+        part(self, StationHeader).show_mode(mode)
+        part(self, ArmedStrip).show_armed(mode, outcome.armed if outcome else None)
         student = outcome.student if outcome else None
         device = outcome.device if outcome else None
         case = outcome.case if outcome else None
@@ -322,12 +323,12 @@ class StationScreen(Screen, inherit_bindings=False):
         else:
             visible = {"student", "device"}
         for card_id in ("student", "transfer", "device", "location", "case", "audit"):
-            self.query_one(f"#{card_id}").display = card_id in visible
-        self.query_one(StudentCardView).show_student(student)
-        self.query_one("#device", Card).show(device_text(device) if device else None)
+            part(self, f"#{card_id}").display = card_id in visible
+        part(self, StudentCardView).show_student(student)
+        part(self, "#device", Card).show(device_text(device) if device else None)
         if outcome is not None:
-            self.query_one(TransferCardView).show_transfer(outcome.destination, outcome.moved)
+            part(self, TransferCardView).show_transfer(outcome.destination, outcome.moved)
             if location is not None:
-                self.query_one("#location", Card).show(location_text(location))
-        self.query_one(CaseView).show_case(case, student if mode == "CASE" else None)
-        self.query_one(AuditCardView).show_audit(outcome.audit if outcome else None)
+                part(self, "#location", Card).show(location_text(location))
+        part(self, CaseView).show_case(case, student if mode == "CASE" else None)
+        part(self, AuditCardView).show_audit(outcome.audit if outcome else None)

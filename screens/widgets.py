@@ -8,10 +8,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Static
 
 from kiosk.outcome import Outcome
 from screens.bigtext import BigText
+from screens.parts import part
 from screens.ports import TallyView
 from screens.steady import Steady
 
@@ -36,7 +38,7 @@ class StationHeader(Horizontal):
 
     def show_mode(self, mode: str) -> None:
         """Draw the current mode's name."""
-        self.query_one("#mode-title", BigText).text = mode
+        part(self, "#mode-title", BigText).text = mode
 
 
 class BusyIndicator(Steady):
@@ -129,8 +131,7 @@ class OutcomeBanner(Steady):
     def show(self, level: str, message: str, *, pending: bool = False) -> None:
         """Show ``message`` at ``level`` (done, info, warn, error)."""
         if level != self._level:
-            for name in LEVELS:
-                self.set_class(name == level, f"-{name}")
+            _set_classes(self, {f"-{name}": name == level for name in LEVELS})
             self._level = level
         text = Text(message, style="bold")
         if pending:
@@ -145,6 +146,15 @@ class OutcomeBanner(Steady):
 
 
 ARMED_NAMES = {"in_repair": "IN REPAIR", "nocharger": "NO CHARGER"}
+
+
+def _set_classes(node: Widget, wanted: dict[str, bool]) -> None:
+    """Add and remove classes with one restyle of ``node`` and its children, not one per class changed."""
+    before = set(node.classes)
+    for name, on in wanted.items():
+        node.set_class(on, name, update=False)
+    if node.classes != before:
+        node.update_node_styles()
 
 
 class ArmedStrip(Horizontal):
@@ -162,10 +172,9 @@ class ArmedStrip(Horizontal):
             return
         value = armed or "none"
         label = "NEXT RETURN IS" if mode == "RETURN" else "SCANS BECOME"
-        self.query_one("#armed-label", Static).update(Text(label, "bold"))
-        self.query_one("#armed-value", BigText).text = ARMED_NAMES.get(value, value.replace("_", " ").upper())
-        self.set_class(value == "good", "-good")
-        self.set_class(value != "good", "-alert")
+        part(self, "#armed-label", Static).update(Text(label, "bold"))
+        part(self, "#armed-value", BigText).text = ARMED_NAMES.get(value, value.replace("_", " ").upper())
+        _set_classes(self, {"-good": value == "good", "-alert": value != "good"})
 
 
 class TallyBar(Steady):
