@@ -161,7 +161,7 @@ class ArmedStrip(Horizontal):
     """RETURN: the condition the next device returns in; STATUS: the status devices get. Big, so nobody misses it."""
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="armed-label")
+        yield Steady("", id="armed-label")
         yield BigText("", id="armed-value")
 
     def show_armed(self, mode: str, armed: str | None) -> None:
@@ -172,7 +172,7 @@ class ArmedStrip(Horizontal):
             return
         value = armed or "none"
         label = "NEXT RETURN IS" if mode == "RETURN" else "SCANS BECOME"
-        part(self, "#armed-label", Static).update(Text(label, "bold"))
+        part(self, "#armed-label", Steady).show_content(Text(label, "bold"))  # a layout only when it changes
         part(self, "#armed-value", BigText).text = ARMED_NAMES.get(value, value.replace("_", " ").upper())
         _set_classes(self, {"-good": value == "good", "-alert": value != "good"})
 
