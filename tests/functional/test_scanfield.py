@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 from textual.app import App
 
@@ -25,18 +26,29 @@ class _Field(App):
         self.scanned.append(message.key)
 
 
-def _key(app: App, key: str, character: str | None = None) -> None:
-    app._driver.send_message(events.Key(key, character))
+BURSTS = {
+    "a correction": ({}, ["AB", ("backspace",), "C\nCB1\nS100\n"], ["AC", "CB1", "S100"]),
+    "a paste after what was typed": ({}, ["AB", ("paste", "CD"), "E\n"], ["ABCDE"]),
+    "a shortcut between scans": ({"shortcuts": frozenset({"f2"})}, ["S100\nCB", ("f2",), "1\n"],
+                                 ["S100", "f2", "CB1"]),
+    "a scanner prefix drops what came before": ({"prefix": "\x02"}, ["XY", ("ctrl+b",), "S1\n"], ["S1"]),
+}  # fmt: skip
+"""Keys sent as fast as a scanner types them (text, or a key or paste in a tuple), and what the field reads."""
 
 
-async def test_a_burst_with_corrections_reads_as_typed():
-    app = _Field()
+@pytest.mark.parametrize(("options", "keys", "scanned"), BURSTS.values(), ids=BURSTS.keys())
+async def test_a_burst_reads_in_keystroke_order(options, keys, scanned):
+    app = _Field(**options)
     async with app.run_test() as pilot:
-        send_fast(app, "AB")
-        _key(app, "backspace")
-        send_fast(app, "C\nCB1\nS100\n")
+        for part in keys:
+            if isinstance(part, str):
+                send_fast(app, part)
+            elif part[0] == "paste":
+                app._driver.send_message(events.Paste(part[1]))
+            else:
+                app._driver.send_message(events.Key(part[0], None))
         await pilot.pause()
-        assert app.scanned == ["AC", "CB1", "S100"]
+        assert app.scanned == scanned
         assert app.query_one(ScanField).value == ""
 
 
@@ -49,33 +61,3 @@ async def test_keys_typed_one_at_a_time_show_at_once():
             assert field.value == typed  # a person sees each key as it is typed
         await pilot.press("enter")
         assert app.scanned == ["S10"]
-
-
-async def test_a_paste_goes_after_what_was_typed_before_it():
-    app = _Field()
-    async with app.run_test() as pilot:
-        send_fast(app, "AB")
-        app._driver.send_message(events.Paste("CD"))
-        send_fast(app, "E\n")
-        await pilot.pause()
-        assert app.scanned == ["ABCDE"]
-
-
-async def test_a_shortcut_in_a_burst_comes_between_the_scans_around_it():
-    app = _Field(shortcuts=frozenset({"f2"}))
-    async with app.run_test() as pilot:
-        send_fast(app, "S100\nCB")
-        _key(app, "f2")
-        send_fast(app, "1\n")
-        await pilot.pause()
-        assert app.scanned == ["S100", "f2", "CB1"]
-
-
-async def test_a_scanner_prefix_drops_what_was_typed_before_it():
-    app = _Field(prefix="\x02")
-    async with app.run_test() as pilot:
-        send_fast(app, "XY")
-        _key(app, "ctrl+b")
-        send_fast(app, "S1\n")
-        await pilot.pause()
-        assert app.scanned == ["S1"]
