@@ -31,11 +31,9 @@ from kiosk.services.import_common import (
     ImportOptions,
     ImportReport,
     SiteIndex,
-    fetch_in,
-    insert_rows,
-    iso_day,
     new_change,
 )
+from kiosk.services.import_sql import fetch_in, insert_rows, iso_day
 from models import CatalogAlias, CatalogItem, Device
 
 DEVICE_FIELDS = ("asset_tag", "serial", "item", "status", "home_site", "site", "funding_source", "po_number",

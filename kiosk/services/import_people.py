@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from kiosk.errors import BadInput
-from kiosk.services.import_common import Change, ImportOptions, batches, chunked_in, insert_rows
+from kiosk.services.import_common import Change, ImportOptions
+from kiosk.services.import_sql import batches, chunked_in, insert_rows
 from kiosk.services.inventory import normalise_grade
 from models import Person
 

@@ -14,8 +14,8 @@ import pytest
 
 from kiosk.db import atomic
 from kiosk.services import imports
-from kiosk.services.import_common import REBUILD_AT_LEAST, insert_rows
 from kiosk.services.import_devices import DEVICE_FIELDS
+from kiosk.services.import_sql import REBUILD_AT_LEAST, insert_rows
 from models import Device, Site
 from tests.integration.import_support import assert_clean, options
 
