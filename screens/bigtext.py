@@ -10,6 +10,7 @@ is how a storage-case number fills the screen in the storage room.
 from __future__ import annotations
 
 from rich.text import Text
+from textual.css.scalar import Scalar
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -95,8 +96,10 @@ def render_lines(text: str, scale: int = 1) -> list[str]:
 class BigText(Widget):
     """Text in large letters; ``fill`` grows it to the largest scale its box allows."""
 
-    text: reactive[str] = reactive("", layout=True)
-    """What to draw (letters, digits, space, '-' and ':')."""
+    text: reactive[str] = reactive("", layout=False)
+    """What to draw (letters, digits, space, '-' and ':'). A change asks for a layout of the screen only when
+    it changes the widget's size (``watch_text``): the mode title, as wide as its minimum for most modes,
+    changed the mode with a repaint instead of a layout of the whole screen."""
 
     def __init__(self, text: str = "", *, fill: bool = False, max_scale: int = 8, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -105,6 +108,21 @@ class BigText(Widget):
         self.max_scale = max_scale
         """Upper bound for ``fill`` (a one-digit case should not become a wall of blocks)."""
         self.set_reactive(BigText.text, text)
+
+    def watch_text(self, old: str, new: str) -> None:
+        if self._content_box(old) != self._content_box(new):
+            self.refresh(layout=True)
+
+    def _content_box(self, text: str) -> tuple[int | None, int | None]:
+        """The content width and height ``text`` gives this widget, as far as the text decides them (None where
+        the stylesheet alone does); a minimum in cells applies as Textual applies it."""
+        styles = self.styles
+        width, height = measure(text, 1) if text else (0, 1)
+        gutter = styles.gutter.totals if styles.box_sizing == "border-box" else (0, 0)
+        return (
+            _within(width, styles.width, styles.min_width, styles.max_width, gutter[0]),
+            _within(height, styles.height, styles.min_height, styles.max_height, gutter[1]),
+        )
 
     def _scale(self) -> int:
         if not self.fill:
@@ -133,3 +151,16 @@ class BigText(Widget):
 
     def get_content_height(self, container, viewport, width: int) -> int:
         return measure(self.text, 1)[1] if self.text else 1
+
+
+def _within(size: int, rule: Scalar | None, least: Scalar | None, most: Scalar | None, gutter: int) -> int | None:
+    """``size`` as an auto dimension with these limits comes out, or None when the rule is not auto (a fixed,
+    fraction or percentage size does not follow the text). A limit other than cells keeps ``size`` as it is,
+    so any change of it still lays out."""
+    if rule is None or not rule.is_auto:
+        return None
+    if most is not None:
+        return size
+    if least is not None:
+        return max(size, int(least.value) - gutter) if least.is_cells else size
+    return size

@@ -34,13 +34,14 @@ from kiosk.dto import Actor
 from kiosk.outcome import Outcome
 from screens.admin import ADMIN_ROLE, REFUSAL, AdminScreen
 from screens.audit import AuditCardView
+from screens.banner import OutcomeBanner, armed_for
 from screens.cards import Card, CaseView, StudentCardView, TransferCardView, device_text, location_text
 from screens.parts import part
 from screens.ports import Services, Session, TallyView
 from screens.scanfield import ScanField
 from screens.scanqueue import Job, ScanQueue
 from screens.tickets import TICKET_ROLES, TicketListScreen
-from screens.widgets import ArmedStrip, BusyIndicator, KeyBar, OutcomeBanner, ScannerStatus, StationHeader, TallyBar
+from screens.widgets import BusyIndicator, KeyBar, ScannerStatus, StationHeader, TallyBar
 
 log = logging.getLogger("kiosk.station")
 
@@ -53,9 +54,6 @@ class StationScreen(Screen, inherit_bindings=False):
     """The working screen of a signed-in operator."""
 
     AUTO_FOCUS = "#scan"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
-    """From 120 columns the armed strip goes beside the banner (the stylesheet says how), where a banner of
-    45 columns or more still says a sentence in three lines."""
 
     KEYS: ClassVar[dict[str, tuple[str, str, str]]] = {
         "f2": ("switch", "ISSUE", "Issue"),
@@ -128,12 +126,7 @@ class StationScreen(Screen, inherit_bindings=False):
             )  # fmt: skip
             yield BusyIndicator("", id="busy")
         yield ScannerStatus(id="scanner")
-        # On a wide screen the armed strip sits beside the banner, not under it: appearing with RETURN and going
-        # with ISSUE, it then moves nothing below, and the cards are not laid out and drawn again for a change of
-        # mode. On a narrow one there is no room beside it.
-        with Horizontal(id="outcome-row"):
-            yield OutcomeBanner(id="banner")
-            yield ArmedStrip(id="armed")
+        yield OutcomeBanner(id="banner")  # with the armed condition of RETURN and STATUS
         with Horizontal(id="cards"):
             yield StudentCardView("Student", "No student scanned yet.", id="student")
             yield TransferCardView("Transfer", "Scan the LOC- card of the destination.", id="transfer")
@@ -148,6 +141,7 @@ class StationScreen(Screen, inherit_bindings=False):
 
     def on_mount(self) -> None:
         mode = str(self.session.mode)
+        self.query_one(OutcomeBanner).armed = armed_for(mode, None)
         self.query_one(OutcomeBanner).show("info", f"Signed in as {self.actor.name}. {mode} mode: scan to begin.")
         self._show_state(mode, None)
         self.query_one(TallyBar).show_tally(TallyView.of(self.session.tally))
@@ -306,7 +300,6 @@ class StationScreen(Screen, inherit_bindings=False):
 
     def _show_state(self, mode: str, outcome: Outcome | None) -> None:
         part(self, StationHeader).show_mode(mode)
-        part(self, ArmedStrip).show_armed(mode, outcome.armed if outcome else None)
         student = outcome.student if outcome else None
         device = outcome.device if outcome else None
         case = outcome.case if outcome else None

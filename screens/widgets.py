@@ -1,23 +1,17 @@
-"""Station chrome: the header, the outcome banner, the scanner state, the armed-condition strip, the tally and the
-key bar."""
+"""Station chrome: the header, the scanner state, the tally and the key bar (the outcome banner: screens.banner)."""
 
 from __future__ import annotations
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widget import Widget
 from textual.widgets import Static
 
-from kiosk.outcome import Outcome
 from screens.bigtext import BigText
 from screens.parts import part
 from screens.ports import TallyView
 from screens.steady import Steady
-
-LEVELS = ("done", "info", "warn", "error")
 
 
 class StationHeader(Horizontal):
@@ -110,71 +104,6 @@ class ScannerStatus(Static):
         self.update(text)
         self.set_class(bool(self.away), "-away")
         self.set_class(bool(self.notice) and not self.away, "-notice")
-
-
-class OutcomeBanner(Steady):
-    """One coloured sentence: green done, neutral info, yellow needs confirmation, red refused."""
-
-    LINES = 3
-    """Lines the banner always has (``min-height`` in the stylesheet): a message that fits in them, after one
-    that did, leaves the screen's layout as it was."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._level: str | None = None
-        self._fitted = False
-
-    def show_outcome(self, outcome: Outcome) -> None:
-        """Colour by the outcome's level and say its message (plus the keys when a warning waits)."""
-        self.show(outcome.level, outcome.message, pending=outcome.pending or outcome.event == "confirm")
-
-    def show(self, level: str, message: str, *, pending: bool = False) -> None:
-        """Show ``message`` at ``level`` (done, info, warn, error)."""
-        if level != self._level:
-            _set_classes(self, {f"-{name}": name == level for name in LEVELS})
-            self._level = level
-        text = Text(message, style="bold")
-        if pending:
-            text.append("\nF9 or $CONFIRM to go ahead · Esc or $CANCEL to stop")
-        width = self.content_size.width
-        lines = text.plain.split("\n")
-        fits = bool(width) and len(lines) <= self.LINES and all(cell_len(line) <= width for line in lines)
-        # No layout when the last message fitted too and the banner is at its three lines (a taller one, say
-        # after the armed strip narrowed it, is laid out again to shrink back)
-        self.show_content(text, layout=not (fits and self._fitted and self.size.height == self.LINES))
-        self._fitted = fits
-
-
-ARMED_NAMES = {"in_repair": "IN REPAIR", "nocharger": "NO CHARGER"}
-
-
-def _set_classes(node: Widget, wanted: dict[str, bool]) -> None:
-    """Add and remove classes with one restyle of ``node`` and its children, not one per class changed."""
-    before = set(node.classes)
-    for name, on in wanted.items():
-        node.set_class(on, name, update=False)
-    if node.classes != before:
-        node.update_node_styles()
-
-
-class ArmedStrip(Horizontal):
-    """RETURN: the condition the next device returns in; STATUS: the status devices get. Big, so nobody misses it."""
-
-    def compose(self) -> ComposeResult:
-        yield Steady("", id="armed-label")
-        yield BigText("", id="armed-value")
-
-    def show_armed(self, mode: str, armed: str | None) -> None:
-        """Show the armed value for RETURN/STATUS; hide the strip otherwise."""
-        visible = mode in ("RETURN", "STATUS")
-        self.display = visible
-        if not visible:
-            return
-        value = armed or "none"
-        label = "NEXT RETURN IS" if mode == "RETURN" else "SCANS BECOME"
-        part(self, "#armed-label", Steady).show_content(Text(label, "bold"))  # a layout only when it changes
-        part(self, "#armed-value", BigText).text = ARMED_NAMES.get(value, value.replace("_", " ").upper())
-        _set_classes(self, {"-good": value == "good", "-alert": value != "good"})
 
 
 class TallyBar(Steady):

@@ -126,3 +126,16 @@ def build_district(config: Config) -> District:
 @pytest.fixture
 def district(database, config) -> District:
     return build_district(config)
+
+
+def layout_requests(widget) -> list[bool]:
+    """From now on, each refresh ``widget`` asks for, as whether it asked for a layout of the screen."""
+    asked: list[bool] = []
+    original = widget.refresh
+
+    def refresh(*regions, **kwargs):
+        asked.append(kwargs.get("layout", False))
+        return original(*regions, **kwargs)
+
+    widget.refresh = refresh
+    return asked

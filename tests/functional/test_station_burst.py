@@ -65,7 +65,7 @@ async def test_twenty_scans_in_one_burst_are_applied_in_order(district, config):
         assert [job.seq for job in screen.applied] == list(range(1, 21))
         assert screen.session.tally.issued == 4 and screen.session.tally.returned == 4
         assert screen.session.tally.refused == 0
-        assert "Returned CB1 from Ben Okafor." in str(screen.query_one("#banner").render())
+        assert "Returned CB1 from Ben Okafor." in screen.query_one("#banner").sentence.plain
         assert not screen.query_one("#busy").has_class("-busy")
         keys = {job.seq: job.idem_key for job in screen.applied}
     # The worker was behind: jobs piled up while it answered, and none was lost.

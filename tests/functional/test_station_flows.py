@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from kiosk.services import cases
 from kiosk.services.lookup import lookup
+from screens.banner import Armed, OutcomeBanner
 from screens.station import StationScreen
 from tests.functional import test_station_support as support
-from tests.functional.test_station_support import banner_text, make_app, scan, sign_in
+from tests.functional.test_station_support import banner_text, make_app, scan, shown_rows, sign_in
 
 station, station_config = support.station, support.station_config  # the shared fixtures, by name
 
@@ -97,16 +98,16 @@ async def test_return_good_and_damaged_with_the_armed_condition_shown(station, s
         await pilot.press("f3")
         screen = await scan(pilot)
         assert screen.query_one("#mode-title").text == "RETURN"
-        assert screen.query_one("#armed").display and screen.query_one("#armed-value").text == "GOOD"
+        assert screen.query_one(OutcomeBanner).armed == Armed("NEXT RETURN IS", "GOOD", alert=False)
+        assert "NEXT RETURN IS" in shown_rows(screen)  # drawn under the sentence at 80 columns
         screen = await scan(pilot, "CB1")
         assert level(screen) == "done" and "Returned CB1 from Ana Lopez." in banner_text(screen)
         screen = await scan(pilot, "$DAMAGED")
-        assert screen.query_one("#armed-value").text == "DAMAGED"
-        assert screen.query_one("#armed").has_class("-alert")
+        assert screen.query_one(OutcomeBanner).armed == Armed("NEXT RETURN IS", "DAMAGED", alert=True)
         screen = await scan(pilot, "CB2")
         assert "Returned CB2 from Ben Okafor as DAMAGED." in banner_text(screen)
         # The condition applies to one device; the strip says so.
-        assert screen.query_one("#armed-value").text == "GOOD"
+        assert screen.query_one(OutcomeBanner).armed.value == "GOOD"
         assert "Returned 2" in screen.query_one("#tally").render().plain
     assert device("CB1", station_config).status == "available"
     assert device("CB2", station_config).status == "in_repair"  # a damaged return opens a repair ticket

@@ -135,7 +135,12 @@ async def submit_badge(pilot, badge: str, pin: str) -> str:
 
 
 def banner_text(screen: StationScreen) -> str:
-    """What the outcome banner says."""
+    """What the outcome banner says (its sentence, before it is wrapped to the banner's width)."""
+    return screen.query_one("#banner").sentence.plain
+
+
+def shown_rows(screen: StationScreen) -> str:
+    """The banner's rows as drawn: the wrapped sentence and, in RETURN and STATUS, the armed condition."""
     return str(screen.query_one("#banner").render())
 
 

@@ -8,6 +8,7 @@ from textual.app import App
 
 from screens.steady import Steady
 from screens.widgets import BusyIndicator
+from tests.conftest import layout_requests
 
 
 class _One(App):
@@ -48,14 +49,7 @@ async def test_clearing_a_clear_busy_indicator_lays_nothing_out():
     app = _Busy()
     async with app.run_test() as pilot:
         busy = app.query_one(BusyIndicator)
-        layouts: list[bool] = []
-        original = busy.refresh
-
-        def refresh(*regions, **kwargs):
-            layouts.append(kwargs.get("layout", False))
-            return original(*regions, **kwargs)
-
-        busy.refresh = refresh
+        layouts = layout_requests(busy)
         for _ in range(3):
             busy.show_busy(0)
         assert layouts.count(True) == 0
