@@ -25,6 +25,8 @@ LEVELS = ("done", "info", "warn", "error")
 ARMED_NAMES = {"in_repair": "IN REPAIR", "nocharger": "NO CHARGER"}
 ARMED_MODES = ("RETURN", "STATUS")
 PENDING_KEYS = "F9 or $CONFIRM to go ahead · Esc or $CANCEL to stop"
+MIN_LINES = 3
+"""Rows the sentence always has: a message that fits in them leaves the screen's layout as it was."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def banner_rows(console: Console, sentence: Text, armed: Armed | None, width: in
     beside = armed is not None and width >= side_from
     room = width - 2 - (armed.width if beside and armed else 0)
     lines = list(sentence.wrap(console, room)) if room > 0 else sentence.split("\n")
-    count = max(OutcomeBanner.MIN_LINES, len(lines))
+    count = max(MIN_LINES, len(lines))
     top = (count - len(lines)) // 2
     rows = []
     for y in range(count):
@@ -101,8 +103,6 @@ class OutcomeBanner(Steady):
     """One coloured sentence: green done, neutral info, yellow needs confirmation, red refused; and the armed
     condition in RETURN and STATUS, big, so nobody misses it."""
 
-    MIN_LINES = 3
-    """Rows the sentence always has: a message that fits in them leaves the screen's layout as it was."""
     SIDE_BY_SIDE_FROM = 120
     """From this width the strip goes beside the sentence, which keeps 43 columns even beside NO CHARGER."""
 

@@ -154,9 +154,9 @@ class BigText(Widget):
 
 
 def _within(size: int, rule: Scalar | None, least: Scalar | None, most: Scalar | None, gutter: int) -> int | None:
-    """``size`` as an auto dimension with these limits comes out, or None when the rule is not auto (a fixed,
-    fraction or percentage size does not follow the text). A limit other than cells keeps ``size`` as it is,
-    so any change of it still lays out."""
+    """What an auto dimension of content ``size`` comes to under these limits, or None when the rule is not auto
+    (a fixed, fraction or percentage size does not follow the text). With a limit other than a minimum in
+    cells it is ``size`` itself, so that any change of it still lays out."""
     if rule is None or not rule.is_auto:
         return None
     if most is not None:
