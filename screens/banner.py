@@ -10,6 +10,7 @@ keeps the banner's height repaints the banner's rows and nothing else.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -18,7 +19,7 @@ from textual import events
 from textual.widget import Widget
 
 from kiosk.outcome import Outcome
-from screens.bigtext import measure, render_lines
+from screens.bigtext import render_lines
 from screens.steady import Steady
 
 LEVELS = ("done", "info", "warn", "error")
@@ -27,6 +28,13 @@ ARMED_MODES = ("RETURN", "STATUS")
 PENDING_KEYS = "F9 or $CONFIRM to go ahead · Esc or $CANCEL to stop"
 MIN_LINES = 3
 """Rows the sentence always has: a message that fits in them leaves the screen's layout as it was."""
+
+
+@functools.lru_cache(maxsize=64)
+def _letters(value: str) -> tuple[str, ...]:
+    """The value's rows of large letters, drawn once per value (50 microseconds each time on a slow box, and
+    every outcome in RETURN draws the strip)."""
+    return tuple(render_lines(value))
 
 
 @dataclass(frozen=True)
@@ -43,14 +51,14 @@ class Armed:
 
     @property
     def width(self) -> int:
-        return len(self.label) + 4 + measure(self.value)[0]
+        return len(self.label) + 4 + len(_letters(self.value)[0])
 
     def row(self, y: int, width: int | None = None) -> Text:
         """Row ``y`` of the strip (the label on the middle one of the letters' three), ``width`` cells wide
         (the strip's own width by default)."""
         label = f"  {self.label}  " if y == 1 else " " * (len(self.label) + 4)
-        letters = render_lines(self.value)
-        value = letters[y] if y < len(letters) else " " * measure(self.value)[0]
+        letters = _letters(self.value)
+        value = letters[y] if y < len(letters) else " " * len(letters[0])
         row = Text.assemble((label, "bold"), value, style=self.style)
         row.append(" " * max(0, (width or 0) - row.cell_len), self.style)
         return row
@@ -119,13 +127,6 @@ class OutcomeBanner(Steady):
         mode's armed condition, in one drawing."""
         self.armed = armed_for(outcome.mode, outcome.armed)
         self.show(outcome.level, outcome.message, pending=outcome.pending or outcome.event == "confirm")
-
-    def show_armed(self, mode: str, armed: str | None) -> None:
-        """Show the armed value for RETURN/STATUS; none otherwise."""
-        wanted = armed_for(mode, armed)
-        if wanted != self.armed:
-            self.armed = wanted
-            self._draw()
 
     def show(self, level: str, message: str, *, pending: bool = False) -> None:
         """Show ``message`` at ``level`` (done, info, warn, error); the armed condition stays as it is."""
