@@ -26,8 +26,9 @@ from kiosk.services import fees, loaners, tickets
 from kiosk.services.common import (
     authorize,
     authorize_replayed,
+    card_facts,
+    card_facts_query,
     device_card,
-    fee_state,
     location_card,
     replayed,
     require_device,
@@ -68,6 +69,12 @@ _CLOSE_LOAN = Prepared(
         Loan.id == loan
     )
 )
+_ISSUE_FACTS = Prepared(
+    lambda person, status, kind, year, reason: card_facts_query(
+        person, status, kind, year, reason, loaners.business_column(person)
+    )
+)
+"""The student card's facts with ``business`` beside them (whether the issue could be a loaner swap)."""
 _SAVE_DEVICE = Prepared(
     lambda status, holder, device: Device.update(status=status, holder=holder).where(Device.id == device)
 )
@@ -147,14 +154,12 @@ def issue(
                 f"{device.asset_tag} is {device.status.replace('_', ' ')}; it cannot be issued. "
                 "Set it aside for a technician and pick another."
             )
+        facts = card_facts(person, config, _ISSUE_FACTS)  # the card's figures and the business flag, in one read
         collect = cover = None
-        if loaners.has_loaner_business(person):  # most students hold no loaner and wait on no repair
+        if facts.extra[0]:  # most students hold no loaner and wait on no repair
             collect = loaners.loaner_to_collect(person, device)
             cover = None if collect is not None else loaners.cover_for(person, device)
-        fees = fee_state(person, config)  # an issue changes no fee: the card shows the same figures
-        warnings = issue_warnings(
-            person, device, actor, config, owed=fees[0], exempt=collect.device if collect else None
-        )
+        warnings = issue_warnings(person, device, actor, config, facts, exempt=collect.device if collect else None)
         pending = [(code, text) for code, text in warnings if code not in confirmed]
         if pending:
             raise NeedsConfirmation(pending[0][1], tuple(c for c, _ in pending), tuple(t for _, t in pending))
@@ -200,7 +205,7 @@ def issue(
             idem_key=idem_key,
         )
         return IssueResult(
-            student_card(person, config, fees),
+            student_card(person, config, facts.holding(device.asset_tag, device.item.name, device.item.category)),
             device_card(device),
             moved_from,
             tuple(c for c, _ in warnings),

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from typing import NamedTuple
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, Case, Select, fn
 
 from kiosk import clock, ledger
 from kiosk.config import Config
 from kiosk.dto import Actor, DeviceCard, HistoryLine, LocationCard, StudentCard
 from kiosk.errors import DomainError, PermissionDenied, UnknownCode
 from kiosk.services import permissions
-from models import CatalogItem, Device, Event, Fee, Operator, Person, Site
+from models import CatalogItem, Device, Event, Fee, Operator, Person, Site, database
 from models.prepared import Prepared
 
 FREE_BREAK_REASON = "free break"
@@ -49,23 +49,60 @@ def _device_where(condition):
 _BY_TAG = Prepared(lambda code: _device_where(Device.asset_tag == code), related=("item", "site", "home_site"))
 _BY_SERIAL = Prepared(lambda code: _device_where(Device.serial == code), related=("item", "site", "home_site"))
 _SITE = Prepared(lambda code: Site.select().where(fn.UPPER(Site.code) == code).limit(1))
-_OWED_AND_BREAKS = Prepared(
-    lambda person, status, kind, year, reason: Fee.select(
-        fn.COALESCE(fn.SUM(Case(None, [(Fee.status == status, Fee.amount_cents - Fee.paid_cents)], 0)), 0),
-        fn.COALESCE(
-            fn.SUM(Case(None, [((Fee.kind == kind) & (Fee.school_year == year) & (Fee.reason == reason), 1)], 0)), 0
-        ),
+
+
+def _fee_totals(person, status, kind, year, reason, *extra):
+    """Cents owed and free breaks used this school year, in one row (and ``extra`` columns beside them)."""
+    owed = Case(None, [(Fee.status == status, Fee.amount_cents - Fee.paid_cents)], 0)
+    free_break = Case(None, [((Fee.kind == kind) & (Fee.school_year == year) & (Fee.reason == reason), 1)], 0)
+    return Fee.select(
+        fn.COALESCE(fn.SUM(owed), 0).alias("owed"), fn.COALESCE(fn.SUM(free_break), 0).alias("breaks"), *extra
     ).where(Fee.person == person)
-)
-"""What the student card shows of fees, in one query: cents owed, free breaks used this school year."""
-_HELD = Prepared(
-    lambda person: (
-        Device.select(Device.asset_tag, CatalogItem.name)
-        .join(CatalogItem)
-        .where(Device.holder == person)
-        .order_by(Device.asset_tag)
+
+
+def card_facts_query(person, status, kind, year, reason, *extra):
+    """Everything a student card reads, in one statement: the fee totals (and ``extra`` columns) repeated on one
+    row per device the student holds (asset tag, model, category); a student holding nothing gets one row
+    whose device columns are NULL."""
+    totals = _fee_totals(person, status, kind, year, reason, *extra).alias("totals")
+    columns = [totals.c.owed, totals.c.breaks, *(getattr(totals.c, e._alias) for e in extra)]
+    return (
+        Select([totals], [*columns, Device.asset_tag, CatalogItem.name, CatalogItem.category])
+        .join(Device, JOIN.LEFT_OUTER, on=(Device.holder == person))
+        .join(CatalogItem, JOIN.LEFT_OUTER, on=(Device.item == CatalogItem.id))
+        .bind(database)
     )
-)
+
+
+_CARD_FACTS = Prepared(card_facts_query)
+
+
+class CardFacts(NamedTuple):
+    """What a student card shows besides the person's own row: fees, free breaks and the devices held."""
+
+    owed: int
+    breaks_used: int
+    held: tuple[tuple[str, str, str], ...]
+    """(asset tag, model, category) of each device the student holds, in asset tag order (sorted here, not by
+    the database, whose collation differs between SQLite and PostgreSQL: an issue's card adds its device to
+    the list it read and must come out in the order a fresh read gives)."""
+    extra: tuple = ()
+    """The ``extra`` columns a caller's own facts query added."""
+
+    def holding(self, tag: str, model: str, category: str) -> CardFacts:
+        """The same facts once the student also holds ``tag`` (an issue's card: no second read)."""
+        return self._replace(held=tuple(sorted((*self.held, (tag, model, category)))))
+
+
+def card_facts(person: Person, config: Config, query: Prepared = _CARD_FACTS) -> CardFacts:
+    """:class:`CardFacts` in one statement; ``query`` is :func:`card_facts_query` with extra columns, if any."""
+    year = clock.school_year(clock.today(), config.school_year_start_month, config.school_year_start_day)
+    rows = query.tuples(person.id, "owed", "damage", year, FREE_BREAK_REASON)
+    first = rows[0]
+    held = tuple(sorted(row[-3:] for row in rows)) if first[-3] is not None else ()
+    return CardFacts(int(first[0] or 0), int(first[1] or 0), held, first[2:-3])
+
+
 _HISTORY_COLUMNS = (Event.at, Event.kind, Event.person, Event.from_site, Event.to_site, Event.details)
 _HISTORY = Prepared(
     lambda tag, limit: (
@@ -175,17 +212,10 @@ def programs(person: Person) -> tuple[str, ...]:
     return tuple(name for name, flag in (("IEP", person.iep), ("504", person.sec504), ("ELL", person.ell)) if flag)
 
 
-def fee_state(person: Person, config: Config) -> tuple[int, int]:
-    """Cents the student owes, and free breaks used this school year, in one query."""
-    year = clock.school_year(clock.today(), config.school_year_start_month, config.school_year_start_day)
-    owed, used = _OWED_AND_BREAKS.tuples(person.id, "owed", "damage", year, FREE_BREAK_REASON)[0]
-    return int(owed or 0), int(used or 0)
-
-
-def student_card(person: Person, config: Config, fees: tuple[int, int] | None = None) -> StudentCard:
-    """The student's card; ``fees`` is :func:`fee_state` when the caller has it already (and changed no fee)."""
-    owed, breaks_used = fees if fees is not None else fee_state(person, config)
-    held = _HELD.tuples(person.id)
+def student_card(person: Person, config: Config, facts: CardFacts | None = None) -> StudentCard:
+    """The student's card; ``facts`` is :func:`card_facts` when the caller has them already (and changed
+    nothing they show since)."""
+    owed, breaks_used, held, _ = facts if facts is not None else card_facts(person, config)
     school = person.school
     return StudentCard(
         id=person.district_id,
@@ -197,10 +227,10 @@ def student_card(person: Person, config: Config, fees: tuple[int, int] | None = 
         homeroom=person.homeroom,
         programs=programs(person),
         case_number=person.case_number,
-        devices=tuple(tag for tag, _ in held),
-        device_lines=tuple(f"{tag}  {name}" for tag, name in held),
-        fees_owed_cents=int(owed or 0),
-        free_breaks_left=max(0, config.free_breaks_per_year - int(breaks_used or 0)),
+        devices=tuple(tag for tag, _, _ in held),
+        device_lines=tuple(f"{tag}  {name}" for tag, name, _ in held),
+        fees_owed_cents=owed,
+        free_breaks_left=max(0, config.free_breaks_per_year - breaks_used),
         active=person.active,
     )
 

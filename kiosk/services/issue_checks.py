@@ -7,25 +7,16 @@ from kiosk.config import Config
 from kiosk.dto import Actor
 from kiosk.errors import CategoryAlreadyHeld, FeesOwed, Ineligible
 from kiosk.services import permissions
+from kiosk.services.common import CardFacts
 from models import CatalogItem, Device, Person
-from models.prepared import Prepared
-
-_HELD_IN_CATEGORY = Prepared(
-    lambda person, category, exempt: (
-        Device.select(Device.asset_tag)
-        .join(CatalogItem)
-        .where((Device.holder == person) & (CatalogItem.category == category) & (Device.id != exempt))
-        .limit(1)
-    )
-)
 
 
 def issue_warnings(
-    person: Person, device: Device, actor: Actor, config: Config, *, owed: int, exempt: Device | None = None
+    person: Person, device: Device, actor: Actor, config: Config, facts: CardFacts, *, exempt: Device | None = None
 ) -> list[tuple[str, str]]:
     """The (code, sentence) warnings an issue needs confirmed; raises for the blocking ones.
 
-    ``owed`` is what the student owes, in cents (the caller has it from ``fee_state``). ``exempt`` is a
+    ``facts`` are the student's (``card_facts``): what they owe and the devices they hold. ``exempt`` is a
     loaner the student gives back for this very device: it does not count as a second device.
     """
     found: list[tuple[str, str]] = []
@@ -42,15 +33,16 @@ def issue_warnings(
         if config.eligibility == "block":
             raise Ineligible(f"{sentence} Choose a device of the right model.")
         found.append(("ineligible", f"{sentence} Scan $CONFIRM to issue anyway or $CANCEL."))
-    held = _HELD_IN_CATEGORY.scalar(person.id, item.category, exempt.id if exempt is not None else 0)
+    other = exempt.asset_tag if exempt is not None else None
+    held = next((tag for tag, _, category in facts.held if category == item.category and tag != other), None)
     if held is not None:
         sentence = f"{person.full_name} already holds {item.category} {held}."
         if not permissions.allowed(actor.role, "override"):
             raise CategoryAlreadyHeld(f"{sentence} Return it first, or call a technician to override.")
         found.append(("category", f"{sentence} Scan $CONFIRM to override (technician) or $CANCEL."))
     rules = policy.fee_policy(config)
-    if rules.owed != "ignore" and owed > rules.owed_threshold_cents:
-        money = policy.money(owed)
+    if rules.owed != "ignore" and facts.owed > rules.owed_threshold_cents:
+        money = policy.money(facts.owed)
         if rules.owed == "block":
             raise FeesOwed(f"{person.full_name} owes {money}. Send the family to the office first.")
         found.append(("fees", f"{person.full_name} owes {money}. Scan $CONFIRM to issue anyway."))

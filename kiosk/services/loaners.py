@@ -10,9 +10,9 @@ offers to collect it.
 
 from __future__ import annotations
 
-from peewee import Select, fn
+from peewee import fn
 
-from models import CatalogItem, Device, Loan, Person, Ticket, database
+from models import CatalogItem, Device, Loan, Person, Ticket
 from models.prepared import Prepared
 
 
@@ -49,21 +49,15 @@ _OPEN_TICKETS = Prepared(
 )
 
 
-_BUSINESS = Prepared(
-    lambda person: Select(
-        columns=[
-            fn.EXISTS(
-                Loan.select(Loan.id).where((Loan.person == person) & Loan.returned_at.is_null() & (Loan.loaner == True))
-            )
-            | fn.EXISTS(Ticket.select(Ticket.id).where((Ticket.person == person) & Ticket.resolved_at.is_null()))
-        ]
-    ).bind(database)
-)
-
-
-def has_loaner_business(person: Person) -> bool:
-    """Whether ``person`` holds a loaner or has a device in repair (only then can an issue be a loaner swap)."""
-    return bool(_BUSINESS.scalar(person.id))
+def business_column(person):
+    """Whether ``person`` holds a loaner or has a device in repair, as a column named ``business`` (only then
+    can an issue be a loaner swap): an issue reads it with the student's card (``card_facts_query``)."""
+    return (
+        fn.EXISTS(
+            Loan.select(Loan.id).where((Loan.person == person) & Loan.returned_at.is_null() & (Loan.loaner == True))
+        )
+        | fn.EXISTS(Ticket.select(Ticket.id).where((Ticket.person == person) & Ticket.resolved_at.is_null()))
+    ).alias("business")
 
 
 def loaner_to_collect(person: Person, device: Device) -> Loan | None:
