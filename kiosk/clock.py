@@ -15,6 +15,10 @@ _offsets: dict[int, dt.timedelta] = {}
 use since 1970 falls on a quarter hour), so a card's history lines convert no time zone each."""
 
 
+_shown: dict[str, str] = {}
+"""Stored minutes (``YYYY-MM-DD HH:MM``, UTC) already shown, and how: a history line made for an event
+another line already showed the minute of converts no time."""
+
 _generation = 0
 
 
@@ -27,6 +31,7 @@ def set_zone(name: str | None) -> None:
     """Show times in the IANA zone ``name`` (None: the machine's local zone)."""
     global _zone, _generation
     _offsets.clear()
+    _shown.clear()
     _generation += 1
     if not name:
         _zone = None
@@ -56,6 +61,22 @@ def show(value: dt.datetime | None) -> str:
             _offsets.clear()
         offset = _offsets[slot] = to_local(value).utcoffset()
     return (value + offset).isoformat(" ", "minutes")
+
+
+def show_stored(text: str) -> str:
+    """:func:`show` for a timestamp as SQLite hands it back (``YYYY-MM-DD HH:MM:SS[.ffffff]``, UTC): the
+    stored text is read only as far as the minute, and each minute is converted once. ``ValueError`` for
+    text of another shape."""
+    minute = text[:16]
+    shown = _shown.get(minute)
+    if shown is None:
+        if len(minute) != 16 or minute[10] != " ":
+            raise ValueError(f"not a stored timestamp: {text!r}")
+        if len(_shown) > 4096:
+            _shown.clear()
+        utc = dt.datetime.fromisoformat(f"{minute}+00:00")
+        shown = _shown[minute] = str(utc.astimezone(_zone) if _zone else utc.astimezone())[:16]
+    return shown
 
 
 def today() -> dt.date:

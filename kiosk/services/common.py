@@ -235,10 +235,25 @@ def student_card(person: Person, config: Config, facts: CardFacts | None = None)
     )
 
 
+_DETAILS: dict[str, dict] = {}
+"""Short event details already parsed for a history line, by their text (most returns store one of a few)."""
+
+
+def _details(text: str | None) -> dict:
+    if not text or text == "{}":
+        return {}
+    found = _DETAILS.get(text)
+    if found is None:
+        found = json.loads(text)
+        if len(text) <= 200:  # an import's details list its devices: parsed once, not kept
+            _DETAILS[text] = found
+    return found
+
+
 def _summary(event: Event | _HistoryRow) -> str:
     if event.kind == "issued":  # the commonest line reads no details
         return f"issued to {event.person}"
-    details = json.loads(event.details) if event.details and event.details != "{}" else {}
+    details = _details(event.details)
     if event.kind == "returned":
         return f"returned by {event.person} ({details.get('condition', 'good')})"
     if event.kind == "device.moved":
@@ -271,12 +286,22 @@ _LINES_MADE_FOR = [-1]
 def _history_line(row: tuple) -> HistoryLine:
     if _LINES_MADE_FOR[0] != clock.generation() or len(_LINES) > 4096:
         _LINES.clear()
+        _DETAILS.clear()
         _LINES_MADE_FOR[0] = clock.generation()
     line = _LINES.get(row)
     if line is None:
-        event = _HistoryRow(Event.at.python_value(row[0]), *row[1:])  # SQLite hands timestamps back as text
-        line = _LINES[row] = HistoryLine(at=clock.show(event.at), kind=event.kind, summary=_summary(event))
+        event = _HistoryRow(*row)
+        line = _LINES[row] = HistoryLine(at=_shown_at(event.at), kind=event.kind, summary=_summary(event))
     return line
+
+
+def _shown_at(at) -> str:
+    if at.__class__ is str:  # SQLite hands timestamps back as text
+        try:
+            return clock.show_stored(at)
+        except ValueError:
+            at = Event.at.python_value(at)
+    return clock.show(at)
 
 
 def history(asset_tag: str, limit: int = 8, added_event: str | None = None) -> tuple[HistoryLine, ...]:

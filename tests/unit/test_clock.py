@@ -72,3 +72,25 @@ def test_changing_the_zone_forgets_the_offsets_remembered(zone):
     assert clock.show(moment) == "2026-01-15 12:00"
     zone("Asia/Tokyo")
     assert clock.show(moment) == "2026-01-16 03:00"
+
+
+@pytest.mark.parametrize("name", ["America/New_York", "Australia/Lord_Howe", "UTC", None])
+def test_stored_text_is_shown_as_the_datetime_it_holds(zone, name):
+    """History lines read SQLite's text straight: minute by minute across a change, seconds and fractions or not."""
+    zone(name)
+    start = dt.datetime(2026, 11, 1, 4, 0) if name != "Australia/Lord_Howe" else dt.datetime(2026, 10, 3, 14, 0)
+    for minute in range(0, 180, 7):
+        moment = start + dt.timedelta(minutes=minute, seconds=59, microseconds=123456)
+        for text in (str(moment), str(moment.replace(microsecond=0))):
+            for _ in range(2):  # made, then remembered
+                assert clock.show_stored(text) == clock.show(moment), text
+
+
+def test_stored_text_of_another_shape_is_refused_and_a_new_zone_forgets_what_was_shown(zone):
+    for text in ("2026-11-01T04:00:00", "yesterday", "2026-11-01"):
+        with pytest.raises(ValueError):
+            clock.show_stored(text)
+    zone("America/Chicago")
+    assert clock.show_stored("2026-01-15 18:00:00") == "2026-01-15 12:00"
+    zone("Asia/Tokyo")
+    assert clock.show_stored("2026-01-15 18:00:00") == "2026-01-16 03:00"
