@@ -20,6 +20,7 @@ inserted and updated values; a comparison with NULL is never true, so
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +29,7 @@ from peewee import (
     BooleanField,
     CharField,
     Database,
+    DateField,
     Field,
     ForeignKeyAccessor,
     ForeignKeyField,
@@ -106,7 +108,50 @@ def _run(sql: str, params: list):
 
 def _converter(field: Field):
     """The field's ``python_value``, or None where the driver's value is already right (most columns)."""
-    return None if isinstance(field, _AS_STORED) and not isinstance(field, BooleanField) else field.python_value
+    if isinstance(field, _AS_STORED) and not isinstance(field, BooleanField):
+        return None
+    return _date_of(field.python_value) if type(field) is DateField else field.python_value
+
+
+def _date_of(python_value):
+    """A date column's converter: SQLite's ``YYYY-MM-DD`` text read directly (peewee's general path, which
+    tries several formats, costs four times more; a device row has three dates), anything else as before."""
+
+    def convert(value):
+        if value.__class__ is str and len(value) == 10:
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        return python_value(value)
+
+    return convert
+
+
+def _instances(fields: tuple) -> Callable[[tuple], list]:
+    """A function from a whole row to one instance per model, each as peewee's cursor wrapper makes one
+    (nothing dirty, no related rows), its columns put in by name in a dict display. Written out once per
+    query, it costs a third of filling each dict by zipping names and values, and a scan makes several."""
+    namespace: dict[str, Any] = {"new": object.__new__}
+    lines, made, start = ["def instances(row):"], [], 0
+    for m, (kind, names, converts) in enumerate(fields):
+        namespace[f"M{m}"] = kind
+        convert = dict(converts)
+        items = []
+        for n, name in enumerate(names):
+            at = start + n
+            if n in convert:
+                namespace[f"c{m}_{n}"] = convert[n]
+                items.append(f"{name!r}: None if row[{at}] is None else c{m}_{n}(row[{at}])")
+            else:
+                items.append(f"{name!r}: row[{at}]")
+        start += len(names)
+        lines += [f"    i{m} = new(M{m})", f"    i{m}.__data__ = {{{', '.join(items)}}}",
+                  f"    i{m}._dirty = set()", f"    i{m}.__rel__ = {{}}"]  # fmt: skip
+        made.append(f"i{m}")
+    lines.append(f"    return [{', '.join(made)}]")
+    exec("\n".join(lines), namespace)  # noqa: S102 -- only the models' own field names, quoted, go in
+    return namespace["instances"]
 
 
 class Prepared:
@@ -126,6 +171,8 @@ class Prepared:
         self._fields: tuple | None = None
         """Per model (the query's, then each related one): the model, its column names, and (position,
         python_value) of the columns the driver's value needs converting, when the query selects whole rows."""
+        self._maker: Callable[[tuple], list] | None = None
+        """Made from ``_fields``: one clean instance per model from a whole row (``_instances``)."""
 
     def _compile(self, count: int) -> tuple[Query, str, tuple[tuple[int | None, Any], ...]]:
         key = (type(database.obj), count)
@@ -150,6 +197,7 @@ class Prepared:
                          tuple((n, _converter(f)) for n, f in enumerate(m._meta.sorted_fields) if _converter(f)))
                         for m in models
                     )  # fmt: skip
+                    self._maker = _instances(self._fields)
                 elif self.related or self.beside:
                     raise TypeError(f"prepared query {self.build.__qualname__}: select the model, then "
                                     f"{', '.join([*self.related, *(m.__name__ for m in self.beside)])}, whole")  # fmt: skip
@@ -162,18 +210,7 @@ class Prepared:
 
     def _made(self, row: tuple) -> list:
         """One instance per model selected whole, the first with its related rows in place."""
-        start = 0
-        made = []
-        for kind, names, converts in self._fields:
-            values = row[start : start + len(names)]
-            start += len(names)
-            data = dict(zip(names, values, strict=True))
-            for n, convert in converts:
-                if values[n] is not None:
-                    data[names[n]] = convert(values[n])
-            instance = object.__new__(kind)  # what Model(__no_default__=1) leaves, without its keyword handling
-            instance.__data__, instance._dirty, instance.__rel__ = data, set(), {}
-            made.append(instance)
+        made = self._maker(row)
         main = made[0]
         shared = None
         for name, rel in zip(self.related, made[1 : 1 + len(self.related)], strict=True):
@@ -270,6 +307,12 @@ class _LazyForeignKey(ForeignKeyAccessor):
         super().__init__(model, field, name)
         rel_model, rel_field = field.rel_model, field.rel_field
         self._load = Prepared(lambda key: rel_model.select().where(rel_field == key))
+
+    def __get__(self, instance, instance_type=None):
+        if instance is not None:
+            found = instance.__rel__.get(self.name)  # the row already there: what peewee would hand back
+            return found if found is not None else self.get_rel_instance(instance)
+        return self.field
 
     def get_rel_instance(self, instance):
         value = instance.__data__.get(self.name)

@@ -8,7 +8,7 @@ import pytest
 from peewee import JOIN, Value, fn
 
 from kiosk.services import circulation
-from models import Device, Event, Loan, Operator, Person, Site, Station
+from models import CatalogItem, Device, Event, Loan, Operator, Person, Site, Station
 from models.prepared import Prepared
 
 
@@ -50,6 +50,22 @@ def test_whole_rows_come_back_as_clean_instances_with_python_values(district):
     assert isinstance(loan.issued_at, dt.datetime) and loan.loaner is False
     person = Prepared(lambda code: Person.select().where(Person.district_id == code)).first("S100")
     assert person.active is True and person.school.code == "HS"  # a lazy foreign key, through its own prepared load
+
+
+def test_dates_come_back_as_dates_and_none_stays_none(district):
+    Device.update(aue_date=dt.date(2029, 6, 30), purchase_date=None).where(Device.asset_tag == "CB1").execute()
+    device = Prepared(lambda tag: Device.select().where(Device.asset_tag == tag)).first("CB1")
+    assert device.__data__ == Device.get(Device.asset_tag == "CB1").__data__ and not device.is_dirty()
+    assert (device.aue_date, device.purchase_date) == (dt.date(2029, 6, 30), None)
+
+
+def test_a_related_row_read_with_the_row_is_what_the_foreign_key_reads(district):
+    by_tag = Prepared(lambda tag: Device.select(Device, CatalogItem).join(CatalogItem).where(Device.asset_tag == tag),
+                      related=("item",))  # fmt: skip
+    device = by_tag.first("CB1")
+    assert device.item is device.item and device.item.name == "HP Chromebook 11 G9 EE"
+    device.item_id = Device.get(Device.asset_tag == "HOT1").item_id  # another key forgets the row it held
+    assert device.item.name == "Kajeet SmartSpot"
 
 
 def test_inserts_and_updates_return_the_id_and_the_count(district):
