@@ -32,6 +32,7 @@ def test_quick_bench_writes_results_and_a_table(tmp_path):
         assert result["kiosk"] > 0 and result["baseline"] > 0
         assert result["ratio"] == result["kiosk"] / result["baseline"]
     assert figures["4"]["target"] == 4.0 and figures["4"]["verdict"] in ("met", "NOT met")
+    assert figures["1"]["extra"] == {"cycles": 20, "block": 20}  # kiosk and bare take turns in blocks
     assert "| 4 | import 10,000 device rows (CSV)" in proc.stdout
 
 
