@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.errors import BadInput
@@ -18,6 +19,10 @@ use since 1970 falls on a quarter hour), so a card's history lines convert no ti
 _shown: dict[str, str] = {}
 """Stored minutes (``YYYY-MM-DD HH:MM``, UTC) already shown, and how: a history line made for an event
 another line already showed the minute of converts no time."""
+_shown_in: list = [None]
+"""The zone ``_shown`` was made in (a zone put in place without ``set_zone`` must not read it)."""
+_today: list = [None, None]
+"""(UTC quarter hour, zone) and the local date then: the date can change only at a quarter hour of UTC."""
 
 _generation = 0
 
@@ -67,6 +72,9 @@ def show_stored(text: str) -> str:
     """:func:`show` for a timestamp as SQLite hands it back (``YYYY-MM-DD HH:MM:SS[.ffffff]``, UTC): the
     stored text is read only as far as the minute, and each minute is converted once. ``ValueError`` for
     text of another shape."""
+    if _shown_in[0] is not _zone:
+        _shown.clear()
+        _shown_in[0] = _zone
     minute = text[:16]
     shown = _shown.get(minute)
     if shown is None:
@@ -80,7 +88,12 @@ def show_stored(text: str) -> str:
 
 
 def today() -> dt.date:
-    return to_local(dt.datetime.now(dt.UTC)).date()
+    """The station's local date (worked out once a quarter hour: every scan's card asks for the school year)."""
+    key = (int(time.time() // 900), _zone)
+    if _today[0] != key:
+        _today[1] = to_local(dt.datetime.now(dt.UTC)).date()
+        _today[0] = key
+    return _today[1]
 
 
 def school_year(day: dt.date, start_month: int = 7, start_day: int = 1) -> int:

@@ -139,7 +139,8 @@ def issue(
     with unavailable_as_error(), atomic():
         # the role the database holds now decides the override, not the one the caller's Actor claims
         op, done = authorize_replayed(actor, "issue", idem_key, "issued")
-        actor = dataclasses.replace(actor, role=op.role)
+        if op.role != actor.role:
+            actor = dataclasses.replace(actor, role=op.role)
         if done is not None:
             person, device = require_student(done.person), require_device(done.asset_tag)
             return IssueResult(student_card(person, config), device_card(device), None, (), done.uuid, True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -94,3 +95,13 @@ def test_stored_text_of_another_shape_is_refused_and_a_new_zone_forgets_what_was
     assert clock.show_stored("2026-01-15 18:00:00") == "2026-01-15 12:00"
     zone("Asia/Tokyo")
     assert clock.show_stored("2026-01-15 18:00:00") == "2026-01-16 03:00"
+
+
+def test_today_is_the_date_in_the_zone_and_follows_a_new_zone(zone, monkeypatch):
+    zone("Pacific/Kiritimati")  # UTC+14
+    east = clock.today()
+    now = clock.to_local(dt.datetime.now(dt.UTC)).date()
+    assert east in (now, now - dt.timedelta(days=1))  # a midnight may pass between the two
+    monkeypatch.setattr(clock, "_zone", ZoneInfo("Pacific/Pago_Pago"))  # UTC-11, put in place directly
+    assert 1 <= (east - clock.today()).days <= 2
+    assert clock.show_stored("2026-01-15 18:00:00") == "2026-01-15 07:00"
