@@ -21,6 +21,7 @@ inserted and updated values; a comparison with NULL is never true, so
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -73,6 +74,22 @@ def _position(value: Any, count: int) -> int | None:
         if value == str(slot) or (type(value) is int and value == int(slot)):
             return n
     return None
+
+
+def _parameters(plan: tuple[tuple[int | None, Any], ...], count: int) -> Callable[[tuple], tuple] | None:
+    """How a call's arguments become the statement's parameters: each argument in its places, the query's
+    own constants (a LIMIT, say) in theirs; None when the arguments are the parameters as they come."""
+    if [n for n, _ in plan] == list(range(count)):
+        return None
+    constants = tuple(value for n, value in plan if n is None)
+    places, k = [], count
+    for n, _ in plan:
+        places.append(k if n is None else n)
+        k += n is None
+    pick = operator.itemgetter(*places)
+    if len(places) == 1:
+        return lambda args: (pick(args + constants),)
+    return lambda args: pick(args + constants)
 
 
 _AS_STORED = (CharField, TextField, IntegerField, ForeignKeyField)
@@ -167,14 +184,16 @@ class Prepared:
         order (an outer join, or an alias when two keys point at one table, will do): ``first()`` and ``all()``
         fill them in, so reading them costs no second query, and a site or catalog item read so serves the
         rest of the transaction (``SHARED_MODELS``)."""
-        self._compiled: dict[tuple[type, int], tuple[Query, str, tuple[tuple[int | None, Any], ...]]] = {}
+        self._compiled: dict[tuple[type, int], tuple[Query, str, Callable[[tuple], tuple] | None]] = {}
+        """Per database kind and argument count: the query, its SQL, and how the arguments become its
+        parameters (None: the arguments are the parameters, in order)."""
         self._fields: tuple | None = None
         """Per model (the query's, then each related one): the model, its column names, and (position,
         python_value) of the columns the driver's value needs converting, when the query selects whole rows."""
         self._maker: Callable[[tuple], list] | None = None
         """Made from ``_fields``: one clean instance per model from a whole row (``_instances``)."""
 
-    def _compile(self, count: int) -> tuple[Query, str, tuple[tuple[int | None, Any], ...]]:
+    def _compile(self, count: int) -> tuple[Query, str, Callable[[tuple], tuple] | None]:
         key = (type(database.obj), count)
         found = self._compiled.get(key)
         if found is None:
@@ -185,7 +204,7 @@ class Prepared:
             if used != set(range(count)):
                 raise TypeError(f"prepared query {self.build.__qualname__}: arguments {sorted(set(range(count)) - used)} "
                                 "never reach the SQL (a field that does not convert them to text or a number?)")  # fmt: skip
-            found = self._compiled[key] = (query, sql, plan)
+            found = self._compiled[key] = (query, sql, _parameters(plan, count))
             if isinstance(query, ModelSelect):
                 models = [query.model, *(getattr(query.model, name).rel_model for name in self.related),
                           *self.beside]  # fmt: skip
@@ -225,9 +244,9 @@ class Prepared:
                     main.__rel__[name] = rel
         return made
 
-    def _bind(self, args: tuple) -> tuple[Query, str, list]:
-        query, sql, plan = self._compile(len(args))
-        return query, sql, [value if n is None else args[n] for n, value in plan]
+    def _bind(self, args: tuple) -> tuple[Query, str, tuple]:
+        query, sql, parameters = self._compile(len(args))
+        return query, sql, args if parameters is None else parameters(args)
 
     def first(self, *args):
         """The first row as a model instance (of the query's model), or None."""

@@ -30,6 +30,21 @@ def test_text_and_number_arguments_bind_to_their_places(district):
     assert by_code.first("HS").id == school.id and by_code.first("NOPE") is None
 
 
+def test_arguments_in_another_order_than_the_sql_and_constants_between_them(district):
+    """The SQL puts the LIMIT constant and the arguments where it wants them; each call's values land there."""
+    after = Prepared(
+        lambda limit, role, first: (
+            Person.select(Person.district_id)
+            .where((Person.role == role) & (Person.district_id > first))
+            .order_by(Person.district_id)
+            .limit(limit)
+        )
+    )
+    assert after.tuples(2, "student", "S100") == [("S101",), ("S200",)]
+    one = Prepared(lambda code: Person.select(Person.district_id).where(Person.district_id == code).limit(1))
+    assert one.tuples("S101") == [("S101",)] and one.tuples("S999") == []
+
+
 def test_the_sql_is_built_once_per_database_kind(district):
     built = []
 
