@@ -104,11 +104,19 @@ def base_policy(config: Config) -> FeePolicy:
     )
 
 
+_LAST: list = [None, None]
+"""The config the policy was last worked out for, and the policy: a station asks on every issue."""
+
+
 def fee_policy(config: Config) -> FeePolicy:
-    """The fee policy in force for ``config``."""
+    """The fee policy in force for ``config`` (a frozen config: the same object gives the same policy)."""
+    if _LAST[0] is config:
+        return _LAST[1]
     table = config.extra.get("fees")
     base = base_policy(config)
-    return base if table is None else parse_fees(table, base)
+    policy = base if table is None else parse_fees(table, base)
+    _LAST[0], _LAST[1] = config, policy
+    return policy
 
 
 def with_fee_policy(config: Config, where: str) -> Config:
