@@ -104,7 +104,7 @@ def _plain(kind: type) -> bool:
 _PLAIN: dict[type, bool] = {}
 
 
-def _run(sql: str, params: list):
+def _run(sql: str, params: tuple | list):
     """``database.execute_sql`` without its per-statement bookkeeping (debug logging, query hooks), which the
     hot path's small statements felt; errors still become peewee's (IntegrityError and the rest)."""
     db = database.obj
@@ -132,7 +132,8 @@ def _converter(field: Field):
 
 def _date_of(python_value):
     """A date column's converter: SQLite's ``YYYY-MM-DD`` text read directly (peewee's general path, which
-    tries several formats, costs four times more; a device row has three dates), anything else as before."""
+    tries several formats, takes two and a half times as long; a device row has three dates), anything else
+    as before."""
 
     def convert(value):
         if value.__class__ is str and len(value) == 10:
@@ -148,7 +149,8 @@ def _date_of(python_value):
 def _instances(fields: tuple) -> Callable[[tuple], list]:
     """A function from a whole row to one instance per model, each as peewee's cursor wrapper makes one
     (nothing dirty, no related rows), its columns put in by name in a dict display. Written out once per
-    query, it costs a third of filling each dict by zipping names and values, and a scan makes several."""
+    query instead of zipping names and values for each model of each row: a device read with its model and
+    sites went from 193,000 to 162,000 instructions (the statement alone takes 102,000)."""
     namespace: dict[str, Any] = {"new": object.__new__}
     lines, made, start = ["def instances(row):"], [], 0
     for m, (kind, names, converts) in enumerate(fields):
