@@ -159,8 +159,6 @@ def _within(size: int, rule: Scalar | None, least: Scalar | None, most: Scalar |
     cells it is ``size`` itself, so that any change of it still lays out."""
     if rule is None or not rule.is_auto:
         return None
-    if most is not None:
-        return size
-    if least is not None:
-        return max(size, int(least.value) - gutter) if least.is_cells else size
+    if most is None and least is not None and least.is_cells:
+        return max(size, int(least.value) - gutter)
     return size
