@@ -37,7 +37,7 @@ def table(results: list[Result]) -> str:
     for r in results:
         base = f"{r.baseline:.4g} {r.unit}" if r.baseline is not None else "-"
         ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "-"
-        target = f"<= {r.target:g}x" if r.target is not None else "-"
+        target = f"<= {r.target:g}x" if r.target is not None else r.goal or "-"
         extra = "".join(f"; {k} {v:.4g}" if isinstance(v, float) else f"; {k} {v}" for k, v in r.extra.items())
         lines.append(f"| {r.figure} | {r.what}{extra} | {r.kiosk:.4g} {r.unit} | {base} | {ratio} | {target} | "
                      f"{r.verdict} |")  # fmt: skip
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     big = district.build(args.scale, args.cache, log)
     results: list[Result] = []
     work = scratch()
-    cycles = 20 if args.quick else 200
+    cycles = 20 if args.quick else 1000
     if "1" in wanted:
         log("figure 1: issue + return")
         results.append(circulation.figure_1(big, cycles=cycles))
