@@ -34,6 +34,9 @@ class Result:
     target: float | None = None
     """The most the ratio may be (None: reported, no target)."""
     extra: dict = field(default_factory=dict)
+    goal: str | None = None
+    """A target that is not a ratio bound, in words (figure 8); ``met`` says whether it was met."""
+    met: bool | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -41,6 +44,8 @@ class Result:
 
     @property
     def verdict(self) -> str:
+        if self.met is not None:
+            return "met" if self.met else "NOT met"
         if self.target is None or self.ratio is None:
             return ""
         return "met" if self.ratio <= self.target else "NOT met"

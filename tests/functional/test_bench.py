@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -40,3 +42,54 @@ def test_unknown_figures_are_a_usage_error(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--only", "9"],
                           capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
     assert proc.returncode == 2 and "unknown figure(s) 9" in proc.stderr
+
+
+def _postgres_bench():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from benchmarks import postgres
+
+    return postgres
+
+
+def test_cpu_times_read_linux_proc_stat(tmp_path):
+    postgres = _postgres_bench()
+    stat = tmp_path / "stat"
+    stat.write_text("cpu  100 5 50 800 20 3 2 10 0 0\ncpu0 50 2 25 400 10 1 1 5 0 0\n", encoding="ascii")
+    assert postgres.cpu_times(stat) == (160, 990)  # busy: user+nice+system+irq+softirq; all adds idle, iowait, steal
+    assert postgres.cpu_times(tmp_path / "missing") is None
+    stat.write_text("intr 1 2 3\n", encoding="ascii")
+    assert postgres.cpu_times(stat) is None
+    assert postgres.busy_share((160, 990), (1060, 1990)) == 0.9
+    assert postgres.busy_share(None, (1060, 1990)) is None and postgres.busy_share((5, 10), (5, 10)) is None
+
+
+def test_figure_8_verdict_wants_growth_until_the_cores_are_busy():
+    scaling = _postgres_bench().scaling
+    # grows while there is room, then holds: met throughout
+    assert scaling([(1, 140.0, 0.45, 0), (5, 420.0, 0.99, 0), (20, 370.0, 1.0, 0)]) == [
+        (True, "100% of the best rate"), (True, "100% of the best rate"), (True, "88% of the best rate")]  # fmt: skip
+    # no more pairs with idle cores: the database or the stations hold each other up
+    assert scaling([(1, 140.0, 0.45, 0), (5, 130.0, 0.5, 0)])[1] == (
+        False, "no growth while the cores had room (busy 45% before)")  # fmt: skip
+    assert scaling([(1, 140.0, None, 0), (5, 130.0, None, 0)])[1][0] is False  # no reading: growth is required
+    assert scaling([(1, 140.0, 0.45, 2)])[0] == (False, "2 errors")
+
+
+def test_quick_postgres_figure_reports_cpu_and_a_verdict(tmp_path):
+    url = os.environ.get("KIOSK_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("KIOSK_TEST_POSTGRES_URL is not set; the PostgreSQL figure is not run")
+    out = tmp_path / "results.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")} | {"KIOSK_TEST_POSTGRES_URL": url}
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench.py"), "--quick", "--only", "8",
+         "--cache", str(tmp_path / "cache"), "--out", str(out)],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = json.loads(out.read_text())["results"]
+    assert [r["figure"] for r in rows] == ["8", "8"] and rows[0]["ratio"] == 1.0
+    for row in rows:
+        assert row["extra"]["errors"] == 0 and row["verdict"] in ("met", "NOT met")
+        assert row["extra"]["cpu_busy"].endswith("%") and row["goal"].startswith("grows until the cores are")
+    assert "| 8 | 5 PostgreSQL station(s)" in proc.stdout
