@@ -54,17 +54,31 @@ class Result:
         return {**asdict(self), "ratio": self.ratio, "verdict": self.verdict}
 
 
-def median_time(run: Callable[[], object], *, repeat: int, setup: Callable[[], object] | None = None) -> float:
-    """Median wall time of ``run`` over ``repeat`` runs; ``setup`` (untimed) runs before each."""
-    times = []
+def _timed(run: Callable[[], object], setup: Callable[[], object] | None) -> float:
+    if setup is not None:
+        setup()
+    gc.collect()
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def in_turns(
+    kiosk: Callable[[], object],
+    bare: Callable[[], object],
+    *,
+    repeat: int,
+    kiosk_setup: Callable[[], object] | None = None,
+    bare_setup: Callable[[], object] | None = None,
+) -> tuple[float, float]:
+    """Median wall times of kiosk's run and its baseline's, timed in turns (kiosk, bare, kiosk, ...), each
+    after its untimed setup. A shared machine's speed drifts over minutes: timing every run of one side before
+    the other puts the drift into the ratio (figure 4 gave 2.9x and 4.2x in two runs an hour apart that way)."""
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
-        if setup is not None:
-            setup()
-        gc.collect()
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        times[0].append(_timed(kiosk, kiosk_setup))
+        times[1].append(_timed(bare, bare_setup))
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def bare_sqlite(path: Path) -> sqlite3.Connection:

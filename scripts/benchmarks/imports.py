@@ -6,7 +6,7 @@ import csv
 import random
 from pathlib import Path
 
-from benchmarks.common import Result, bare_sqlite, fresh_kiosk_db, median_time
+from benchmarks.common import Result, bare_sqlite, fresh_kiosk_db, in_turns
 
 SITES = ("ELM", "OAK", "MMS", "RHS", "STOR")
 MODELS = (
@@ -87,7 +87,6 @@ def figure(work: Path, cache: Path, *, rows: int, repeat: int) -> Result:
         report = import_devices([source], options=ImportOptions(station="bench-import"))
         assert report.count("create") == rows, report.summary()
 
-    kiosk = median_time(run, repeat=repeat, setup=setup)
+    kiosk, baseline = in_turns(run, lambda: _bare(work, source), repeat=repeat, kiosk_setup=setup)
     databases.pop().close()
-    baseline = median_time(lambda: _bare(work, source), repeat=repeat)
     return Result("4", f"import {rows:,} device rows (CSV)", kiosk, baseline, target=4.0)

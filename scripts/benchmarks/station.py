@@ -34,8 +34,10 @@ def _probe(*args: str) -> dict:
 def figures_6_7(district: District, *, repeat: int) -> list[Result]:
     kdb.connect(district.url)
     work = ";".join(f"{s},{t}" for s, t in pairs(3))
-    bare = [_probe("bare") for _ in range(repeat)]
-    kiosk = [_probe("kiosk", district.url) for _ in range(repeat)]
+    bare, kiosk = [], []
+    for _ in range(repeat):  # in turns, so a drift in the machine's speed falls on both sides
+        bare.append(_probe("bare"))
+        kiosk.append(_probe("kiosk", district.url))
     working = [_probe("kiosk", district.url, work) for _ in range(max(1, repeat // 2))]
     ready_bare = statistics.median(r["ready_s"] for r in bare)
     ready_kiosk = statistics.median(r["ready_s"] for r in kiosk)
