@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
+import peewee
 import pytest
 from playhouse.migrations import Runner
 
@@ -141,3 +142,36 @@ def test_resolve_and_describe(monkeypatch):
     monkeypatch.delenv("KIOSK_DB")
     assert kdb.resolve_url(None, Config(db_url="sqlite:///cfg.db")) == "sqlite:///cfg.db"
     assert kdb.describe("postgresql://u:pw@h:5432/d") == "postgresql://u:***@h:5432/d"
+
+
+def test_a_unit_of_work_commits_rolls_back_and_nests(db_url):
+    """``kdb.atomic()``: on SQLite its own BEGIN IMMEDIATE/COMMIT, on PostgreSQL peewee's; the same behaviour."""
+    database = kdb.connect(db_url, migrate=True)
+    ran = []
+    with kdb.atomic():
+        Site.create(code="HS", name="High School")
+        database.after_commit(lambda: ran.append("committed"))
+        assert database.in_transaction() and ran == []
+        with pytest.raises(ValueError), kdb.atomic():  # inside: a savepoint, undone alone
+            Site.create(code="MS", name="Middle School")
+            raise ValueError("undo the inner block")
+    assert ran == ["committed"] and not database.in_transaction()
+    with pytest.raises(RuntimeError), kdb.atomic():
+        Site.create(code="ES", name="Elementary")
+        database.after_commit(lambda: ran.append("never"))
+        raise RuntimeError("undo everything")
+    assert [s.code for s in Site.select()] == ["HS"] and ran == ["committed"]
+    database.close()
+
+
+def test_a_commit_that_fails_is_undone_and_the_connection_goes_on(sqlite_url):
+    database = kdb.connect(sqlite_url, migrate=True)
+    Site.create(code="HS", name="High School")
+    with pytest.raises(peewee.IntegrityError), kdb.atomic():
+        database.execute_sql("PRAGMA defer_foreign_keys = ON")  # the check waits for COMMIT, which then fails
+        Site.create(code="MS", name="Middle School", parent=999)
+    assert not database.in_transaction() and [s.code for s in Site.select()] == ["HS"]
+    with kdb.atomic():
+        Site.create(code="ES", name="Elementary")
+    assert Site.select().count() == 2
+    database.close()
