@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -105,3 +106,21 @@ def test_today_is_the_date_in_the_zone_and_follows_a_new_zone(zone, monkeypatch)
     monkeypatch.setattr(clock, "_zone", ZoneInfo("Pacific/Pago_Pago"))  # UTC-11, put in place directly
     assert 1 <= (east - clock.today()).days <= 2
     assert clock.show_stored("2026-01-15 18:00:00") == "2026-01-15 07:00"
+
+
+@pytest.mark.parametrize("tz", ["America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC"])
+def test_without_a_zone_times_are_shown_in_the_machines_zone(zone, monkeypatch, tz):
+    """No zone in the config: the machine's own (TZ here), across its clock changes, as astimezone() says."""
+    monkeypatch.setenv("TZ", tz)
+    time.tzset()
+    try:
+        zone(None)
+        for start in (dt.datetime(2026, 11, 1, 4, 0), dt.datetime(2026, 3, 8, 5, 0), dt.datetime(2026, 10, 3, 14, 0),
+                      dt.datetime(1999, 12, 31, 23, 0)):  # fmt: skip
+            for minute in range(0, 180, 7):
+                moment = start + dt.timedelta(minutes=minute, seconds=59)
+                local = moment.replace(tzinfo=dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+                assert clock.show(moment) == local and clock.show_stored(str(moment)) == local, (tz, moment)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
