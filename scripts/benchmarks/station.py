@@ -51,7 +51,20 @@ def figures_6_7(district: District, *, repeat: int) -> list[Result]:
     ]  # fmt: skip
 
 
-async def _latencies(url: str, work: list[tuple[str, str]]) -> list[float]:
+async def _drawn(screen) -> None:
+    """Until the screen has drawn everything it was asked to (Textual paints at its next frame, up to 1/60 s
+    after a change): at a table the next scan comes a good half second after the last, long after this."""
+    deadline = time.perf_counter() + 1.0
+    while time.perf_counter() < deadline and (
+        screen._dirty_widgets or screen._layout_required or screen._repaint_required or screen._scroll_required
+    ):
+        await asyncio.sleep(0.0005)
+
+
+async def _latencies(url: str, work: list[tuple[str, str]], *, settled: bool) -> list[float]:
+    """Seconds from each scan's key burst to its outcome on the banner. ``settled``: each burst comes once the
+    screen has drawn the scan before it; otherwise right after that scan's outcome, so its keys can wait
+    behind the drawing of it."""
     from textual import events
     from textual.keys import _character_to_key
 
@@ -81,6 +94,8 @@ async def _latencies(url: str, work: list[tuple[str, str]]) -> list[float]:
         latencies = []
         for student, tag in work:
             for code in (student, tag, "$RETURN", tag, "$ISSUE"):
+                if settled:
+                    await _drawn(screen)
                 before = len(done)
                 for ch in code:  # as a keyboard-wedge scanner types: key events back to back
                     app._driver.send_message(events.Key(ch if ch.isalnum() else _character_to_key(ch), ch))
@@ -95,9 +110,13 @@ async def _latencies(url: str, work: list[tuple[str, str]]) -> list[float]:
 def figure_3(district: District, *, scans: int) -> Result:
     kdb.connect(district.url)
     work = pairs(max(1, scans // 5))
-    latencies = asyncio.run(_latencies(district.url, work))
-    latencies.sort()
-    p50 = statistics.median(latencies)
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    return Result("3", f"scan-to-banner latency, p99 of {len(latencies)} scans (target: one 60 Hz frame)",
-                  p99 * 1000, FRAME_MS, unit="ms", target=1.0, extra={"p50_ms": p50 * 1000})  # fmt: skip
+    settled = sorted(asyncio.run(_latencies(district.url, work, settled=True)))
+    back_to_back = sorted(asyncio.run(_latencies(district.url, work, settled=False)))
+    return Result("3", f"scan-to-banner latency, p99 of {len(settled)} scans, each once the screen has drawn the "
+                  "last (target: one 60 Hz frame)", _p99(settled) * 1000, FRAME_MS, unit="ms", target=1.0,
+                  extra={"p50_ms": statistics.median(settled) * 1000, "back_to_back_p99_ms": _p99(back_to_back) * 1000,
+                         "back_to_back_p50_ms": statistics.median(back_to_back) * 1000})  # fmt: skip
+
+
+def _p99(ordered: list[float]) -> float:
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]

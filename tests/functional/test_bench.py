@@ -21,7 +21,7 @@ def test_quick_bench_writes_results_and_a_table(tmp_path):
     out = tmp_path / "results.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "bench.py"), "--quick", "--only", "1,2,4",
+        [sys.executable, str(ROOT / "scripts" / "bench.py"), "--quick", "--only", "1,2,3,4",
          "--cache", str(tmp_path / "cache"), "--out", str(out)],
         capture_output=True, text=True, env=env, timeout=300, check=False,
     )  # fmt: skip
@@ -29,7 +29,11 @@ def test_quick_bench_writes_results_and_a_table(tmp_path):
     record = json.loads(out.read_text())
     assert record["cores"] == os.cpu_count() and record["scale"]["name"] == "quick"
     figures = {r["figure"]: r for r in record["results"]}
-    assert set(figures) == {"1", "2a", "2b", "4"}
+    assert set(figures) == {"1", "2a", "2b", "3", "4"}
+    latency = figures.pop("3")  # milliseconds against one 60 Hz frame, scans from a drawn screen and back to back
+    assert latency["unit"] == "ms" and latency["baseline"] == 1000 / 60 and latency["target"] == 1.0
+    assert set(latency["extra"]) == {"p50_ms", "back_to_back_p50_ms", "back_to_back_p99_ms"}
+    assert 0 < latency["extra"]["p50_ms"] <= latency["kiosk"] and "p99 of 50 scans" in latency["what"]
     for result in figures.values():
         assert result["kiosk"] > 0 and result["baseline"] > 0
         assert result["ratio"] == result["kiosk"] / result["baseline"]
