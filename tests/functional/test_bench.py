@@ -17,16 +17,22 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_quick_bench_writes_results_and_a_table(tmp_path):
+def _quick_bench(tmp_path, figures: str, **env: str) -> tuple[subprocess.CompletedProcess, dict]:
+    """``bench.py --quick --only figures`` in a scratch cache, with none of the caller's KIOSK_ settings but
+    ``env``: its output and the results it wrote."""
     out = tmp_path / "results.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "bench.py"), "--quick", "--only", "1,2,3,4",
+        [sys.executable, str(ROOT / "scripts" / "bench.py"), "--quick", "--only", figures,
          "--cache", str(tmp_path / "cache"), "--out", str(out)],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
+        capture_output=True, text=True, timeout=300, check=False,
+        env={k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")} | env,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
-    record = json.loads(out.read_text())
+    return proc, json.loads(out.read_text())
+
+
+def test_quick_bench_writes_results_and_a_table(tmp_path):
+    proc, record = _quick_bench(tmp_path, "1,2,3,4")
     assert record["cores"] == os.cpu_count() and record["scale"]["name"] == "quick"
     figures = {r["figure"]: r for r in record["results"]}
     assert set(figures) == {"1", "2a", "2b", "3", "4"}
@@ -83,15 +89,8 @@ def test_quick_postgres_figure_reports_cpu_and_a_verdict(tmp_path):
     url = os.environ.get("KIOSK_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("KIOSK_TEST_POSTGRES_URL is not set; the PostgreSQL figure is not run")
-    out = tmp_path / "results.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")} | {"KIOSK_TEST_POSTGRES_URL": url}
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "bench.py"), "--quick", "--only", "8",
-         "--cache", str(tmp_path / "cache"), "--out", str(out)],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    rows = json.loads(out.read_text())["results"]
+    proc, record = _quick_bench(tmp_path, "8", KIOSK_TEST_POSTGRES_URL=url)
+    rows = record["results"]
     assert [r["figure"] for r in rows] == ["8", "8"] and rows[0]["ratio"] == 1.0
     for row in rows:
         assert row["extra"]["errors"] == 0 and row["verdict"] in ("met", "NOT met")
