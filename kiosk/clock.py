@@ -57,7 +57,7 @@ def to_local(value: dt.datetime) -> dt.datetime:
 def _offset(utc: dt.datetime) -> dt.timedelta:
     """The zone's offset from UTC at a naive UTC time. The machine's own zone is asked as ``astimezone()``
     asks it (the C library's ``localtime``), without making and printing an aware datetime: a history line's
-    time took 2.7 µs that way, 0.8 µs this way."""
+    time, for a minute not shown before, took 2.7 µs that way and takes 1.7 µs this way."""
     if _zone is not None:
         return utc.replace(tzinfo=dt.UTC).astimezone(_zone).utcoffset()
     return dt.timedelta(seconds=time.localtime((utc - _EPOCH) // _SECOND).tm_gmtoff)
