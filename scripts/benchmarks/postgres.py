@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from benchmarks.circulation import pairs
-from benchmarks.common import Result
+from benchmarks.common import Result, p99
 from kiosk import db as kdb
 
 SCRIPTS = Path(__file__).resolve().parents[1]
@@ -120,7 +120,7 @@ def _run(url: str, stations: int, seconds: float, work: list[tuple[str, str]]) -
             errors[name] = errors.get(name, 0) + count
     return {
         "cycles_per_s": sum(r["cycles"] for r in reports) / seconds,
-        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else 0.0,
+        "p99_ms": p99(latencies) if latencies else 0.0,
         "refusals": sum(r["refusals"] for r in reports),
         "errors": errors,
         "cpu_busy": busy,
