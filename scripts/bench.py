@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     cycles = 20 if args.quick else 1000
     if "1" in wanted:
         log("figure 1: issue + return")
-        results.append(circulation.figure_1(big, cycles=cycles))
+        results.append(circulation.figure_1(big, cycles=cycles, log=log))
     if "2" in wanted:
         log("figure 2: scans at scale vs 1,000 devices")
         small = district.build("thousand", args.cache, log)

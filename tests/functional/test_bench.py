@@ -44,7 +44,8 @@ def test_quick_bench_writes_results_and_a_table(tmp_path):
         assert result["kiosk"] > 0 and result["baseline"] > 0
         assert result["ratio"] == result["kiosk"] / result["baseline"]
     assert figures["4"]["target"] == 4.0 and figures["4"]["verdict"] in ("met", "NOT met")
-    assert figures["1"]["extra"] == {"cycles": 20, "block": 20}  # kiosk and bare take turns in blocks
+    # kiosk and bare take turns in blocks, on students and devices no figure had scanned
+    assert figures["1"]["extra"] == {"cycles": 20, "block": 20, "reused": 0}
     assert "| 4 | import 10,000 device rows (CSV)" in proc.stdout
 
 
@@ -52,6 +53,34 @@ def test_unknown_figures_are_a_usage_error(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--only", "9"],
                           capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
     assert proc.returncode == 2 and "unknown figure(s) 9" in proc.stderr
+
+
+def test_fresh_pairs_hand_out_each_student_and_device_once(tmp_path):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from benchmarks import circulation, district
+
+    from kiosk import db as kdb
+    from models import Device, Person
+
+    built = district.build("thousand", tmp_path, log=lambda _: None)
+    kdb.connect(built.url)
+    first, reused = circulation.fresh_pairs(10)
+    second, again = circulation.fresh_pairs(10)
+    assert len(first) == len(second) == 10 and reused == again == 0
+    for n in (0, 1):  # neither the students nor the devices of the first call come again
+        assert not {pair[n] for pair in first} & {pair[n] for pair in second}
+    for student, tag, school in first + second:  # each device waits at its student's school
+        assert (
+            Device.get(Device.asset_tag == tag).site.code
+            == school
+            == Person.get(Person.district_id == student).school.code
+        )
+        assert school in circulation.SCHOOLS
+    said: list[str] = []
+    many, reused = circulation.fresh_pairs(5000, log=said.append)
+    assert len(many) == 5000 and 0 < reused < 5000  # the pool ran out: scanned pairs, and a word about it
+    assert "scanned by an earlier run" in said[0]
+    kdb.connect(built.url).close()
 
 
 def _postgres_bench():
