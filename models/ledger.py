@@ -24,6 +24,8 @@ class Event(BaseModel):
     operator = CharField(null=True)
     kind = CharField(index=True)
     asset_tag = CharField(null=True, index=True)
+    """On SQLite the index is ``event_history`` (migration 0011): the tag, then the columns a device's history
+    shows, so a card reads its lines from the index alone."""
     person = CharField(null=True, index=True)
     from_site = CharField(null=True)
     to_site = CharField(null=True)

@@ -104,23 +104,14 @@ def card_facts(person: Person, config: Config, query: Prepared = _CARD_FACTS) ->
 
 
 _HISTORY_COLUMNS = (Event.at, Event.kind, Event.person, Event.from_site, Event.to_site, Event.details)
+"""What a history line shows: on SQLite the columns of the ``event_history`` index (migration 0011), so a
+card's history is one index page, not a page of the event table for each line."""
 _HISTORY = Prepared(
     lambda tag, limit: (
         Event.select(*_HISTORY_COLUMNS).where(Event.asset_tag == tag).order_by(Event.id.desc()).limit(limit)
     )
 )
 _ADDED_BY = Prepared(lambda uuid: Event.select(*_HISTORY_COLUMNS).where(Event.uuid == uuid))
-
-
-class _HistoryRow(NamedTuple):
-    """The columns of an event a history line shows (the card reads only these)."""
-
-    at: object
-    kind: str
-    person: str | None
-    from_site: str | None
-    to_site: str | None
-    details: str
 
 
 def authorize(actor: Actor, action: str) -> Operator:
@@ -250,30 +241,32 @@ def _details(text: str | None) -> dict:
     return found
 
 
-def _summary(event: Event | _HistoryRow) -> str:
-    if event.kind == "issued":  # the commonest line reads no details
-        return f"issued to {event.person}"
-    details = _details(event.details)
-    if event.kind == "returned":
-        return f"returned by {event.person} ({details.get('condition', 'good')})"
-    if event.kind == "device.moved":
-        return f"moved {event.from_site or '?'} -> {event.to_site}"
-    if event.kind == "status":
+def _summary(kind: str, person: str | None, from_site: str | None, to_site: str | None, text: str | None) -> str:
+    if kind == "issued":  # the commonest line reads no details
+        return f"issued to {person}"
+    details = _details(text)
+    if kind == "returned":
+        return f"returned by {person} ({details.get('condition', 'good')})"
+    if kind == "device.moved":
+        return f"moved {from_site or '?'} -> {to_site}"
+    if kind == "status":
         return f"status {details.get('previous', '?')} -> {details.get('status')}"
-    if event.kind == "rejected":
+    if kind == "rejected":
         return f"refused: {details.get('reason', '')}"
-    if event.kind == "fee.assessed":
+    if kind == "fee.assessed":
         reason = f" ({details['reason']})" if details.get("reason") else ""
-        return f"{details.get('kind', 'fee')} fee ${int(details.get('amount_cents') or 0) / 100:,.2f} to {event.person}{reason}"
-    if event.kind == "ticket.opened":
+        return (
+            f"{details.get('kind', 'fee')} fee ${int(details.get('amount_cents') or 0) / 100:,.2f} to {person}{reason}"
+        )
+    if kind == "ticket.opened":
         return f"repair ticket opened: {details.get('problem') or 'no problem noted'}"
-    if event.kind == "devices.added":
+    if kind == "devices.added":
         return f"imported with {sum(len(g.get('devices', ())) for g in details.get('groups', ()))} devices"
-    if event.kind == "device.labeled":
+    if kind == "device.labeled":
         return "asset label printed"
-    if event.kind == "ticket.updated":
+    if kind == "ticket.updated":
         return f"repair ticket {details.get('previous', '?')} -> {details.get('status', '?')}"
-    return event.kind
+    return kind
 
 
 _LINES: dict[tuple, HistoryLine] = {}
@@ -283,15 +276,10 @@ _LINES_MADE_FOR = [-1]
 """The clock's zone generation the lines were made in."""
 
 
-def _history_line(row: tuple) -> HistoryLine:
-    if _LINES_MADE_FOR[0] != clock.generation() or len(_LINES) > 4096:
-        _LINES.clear()
-        _DETAILS.clear()
-        _LINES_MADE_FOR[0] = clock.generation()
-    line = _LINES.get(row)
-    if line is None:
-        event = _HistoryRow(*row)
-        line = _LINES[row] = HistoryLine(at=_shown_at(event.at), kind=event.kind, summary=_summary(event))
+def _new_line(row: tuple) -> HistoryLine:
+    """The line for an event's history columns (``_HISTORY_COLUMNS``), kept for the next card."""
+    at, kind, person, from_site, to_site, details = row
+    line = _LINES[row] = HistoryLine(_shown_at(at), kind, _summary(kind, person, from_site, to_site, details))
     return line
 
 
@@ -310,7 +298,12 @@ def history(asset_tag: str, limit: int = 8, added_event: str | None = None) -> t
     rows = _HISTORY.tuples(asset_tag, limit)
     if added_event and len(rows) < limit:
         rows.extend(_ADDED_BY.tuples(added_event))
-    return tuple(map(_history_line, rows))
+    if _LINES_MADE_FOR[0] != clock.generation() or len(_LINES) > 4096:
+        _LINES.clear()
+        _DETAILS.clear()
+        _LINES_MADE_FOR[0] = clock.generation()
+    known = _LINES.get
+    return tuple([known(row) or _new_line(row) for row in rows])
 
 
 def device_card(device: Device, *, with_history: bool = True) -> DeviceCard:
