@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     if "2" in wanted:
         log("figure 2: scans at scale vs 1,000 devices")
         small = district.build("thousand", args.cache, log)
-        results += circulation.figure_2(big, small, scans=cycles)
+        results += circulation.figure_2(big, small, scans=cycles, log=log)
     if "3" in wanted:
         log("figure 3: scan-to-banner latency")
         results.append(station.figure_3(big, scans=50 if args.quick else 500))

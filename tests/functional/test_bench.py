@@ -46,6 +46,8 @@ def test_quick_bench_writes_results_and_a_table(tmp_path):
     assert figures["4"]["target"] == 4.0 and figures["4"]["verdict"] in ("met", "NOT met")
     # kiosk and bare take turns in blocks, on students and devices no figure had scanned
     assert figures["1"]["extra"] == {"cycles": 20, "block": 20, "reused": 0}
+    for n in ("2a", "2b"):  # beside the target, the same scans of students and devices no run had scanned
+        assert figures[n]["extra"]["first_scans_ratio"] > 0
     assert "| 4 | import 10,000 device rows (CSV)" in proc.stdout
 
 
