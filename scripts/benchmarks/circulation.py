@@ -145,14 +145,14 @@ def _loan_insert(conn) -> str:
     return _LOAN_SQL[id(conn)]
 
 
-_BARE_EVENTS = (("issued", None, "{}"), ("returned", "school", '{"condition":"good","status":"available"}'))
-"""Per event: kind, whether it names the school it comes from, and details, as kiosk writes them."""
+_BARE_EVENTS = (("issued", False, "{}"), ("returned", True, '{"condition":"good","status":"available"}'))
+"""Per event as kiosk writes it: kind, whether it names the site the device comes from, details."""
 
 
 def _bare_cycle(conn, student: str, tag: str, n: int, school: str = "RHS") -> None:
     """The same rows written by hand: loan, device, event and chain head, for the issue and then the return
     (the events with kiosk's sites and details, times to the microsecond as kiosk stores them)."""
-    for kind, source, details in _BARE_EVENTS:
+    for kind, from_school, details in _BARE_EVENTS:
         conn.execute("BEGIN IMMEDIATE")
         (device_id,) = conn.execute("SELECT id FROM device WHERE asset_tag = ?", (tag,)).fetchone()
         person_id = conn.execute("SELECT id FROM person WHERE district_id = ?", (student,)).fetchone()[0]
@@ -174,7 +174,7 @@ def _bare_cycle(conn, student: str, tag: str, n: int, school: str = "RHS") -> No
         conn.execute(
             "INSERT INTO event (uuid, station, seq, at, operator, kind, asset_tag, person, from_site, to_site,"
             " details, idem_key, prev_hash, hash) VALUES (?, 'bench-bare', ?, ?, 'OP-1001', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (f"bare-{kind}-{n}-{time.time_ns()}", seq + 1, now, kind, tag, student, school if source else None,
+            (f"bare-{kind}-{n}-{time.time_ns()}", seq + 1, now, kind, tag, student, school if from_school else None,
              school, details, f"bare-{kind}-{n}-{time.time_ns()}", last, digest),
         )  # fmt: skip
         conn.execute("UPDATE station SET last_seq = ?, last_hash = ? WHERE id = ?", (seq + 1, digest, station_id))
