@@ -30,21 +30,16 @@ def pairs(n: int) -> list[tuple[str, str]]:
     available 06-12 Chromebooks already at the high school. A device kept elsewhere would be moved to the
     student's school by the issue (one more event) and back to the station's site by the return, writes the
     bare baseline does not make; and only a new cache's first run would pay them."""
-    from models import Device, Loan, Person, Site
+    return [(student, tag) for student, tag, _ in _cycled(_school_pairs(n, [], fresh=False, schools=("RHS",)), n)]
 
-    high = Site.get(Site.code == "RHS")
-    holders = Loan.select(Loan.person).where(Loan.returned_at.is_null())
-    students = (Person.select(Person.district_id)
-                .where((Person.role == "student") & Person.active & (Person.school == high)
-                       & Person.id.not_in(holders)).order_by(Person.id).limit(n).tuples())  # fmt: skip
-    devices = (Device.select(Device.asset_tag)
-               .where((Device.status == "available") & Device.item.in_(_eligible_items()) & (Device.site == high))
-               .order_by(Device.id).limit(n).tuples())  # fmt: skip
-    found = list(zip((s for (s,) in students), (d for (d,) in devices), strict=False))
+
+def _cycled(found: list[tuple[int, int, str, str, str]], n: int) -> list[tuple[str, str, str]]:
+    """``n`` (student, device, school) triples from ``found``, round again if it holds fewer: each figure
+    takes a device back after issuing it, so a small district's pairs are simply reused."""
     if not found:
         raise SystemExit("the district has no free student/device pair to issue")
-    # Each figure takes the device back after issuing it, so a small district's pairs are simply reused.
-    return [found[i % len(found)] for i in range(n)]
+    triples = [(student, tag, code) for _, _, student, tag, code in found]
+    return [triples[i % len(triples)] for i in range(n)]
 
 
 USED = "bench_used"
@@ -70,8 +65,6 @@ def fresh_pairs(n: int, log=print) -> tuple[list[tuple[str, str, str]], int]:
     fresh = len(found)
     if fresh < n:
         found = _school_pairs(n, found, fresh=False)
-    if not found:
-        raise SystemExit("the district has no free student/device pair to issue")
     marks = [x for sid, did, *_ in found for x in ("student", sid, "device", did)]
     with database.atomic():
         for k in range(0, len(marks), 4000):
@@ -80,19 +73,17 @@ def fresh_pairs(n: int, log=print) -> tuple[list[tuple[str, str, str]], int]:
                                  + ", ".join(["(?, ?)"] * (len(chunk) // 2)), chunk)  # fmt: skip
     if fresh < n:
         log(f"  {n - fresh} of {n} pairs were scanned by an earlier run: delete the cached district for fresh ones")
-    triples = [(student, tag, code) for _, _, student, tag, code in found]
-    # A small district has fewer pairs than a figure scans: each pair is returned before it comes round again.
-    return [triples[i % len(triples)] for i in range(n)], n - fresh
+    return _cycled(found, n), n - fresh
 
 
-def _school_pairs(n: int, found: list, *, fresh: bool) -> list[tuple[int, int, str, str, str]]:
-    """``found`` topped up to ``n`` (student id, device id, student, tag, school) from SCHOOLS in turn."""
+def _school_pairs(n: int, found: list, *, fresh: bool, schools=SCHOOLS) -> list[tuple[int, int, str, str, str]]:
+    """``found`` topped up to ``n`` (student id, device id, student, tag, school) from ``schools`` in turn."""
     from models import Device, Loan, Person, Site
 
     found = list(found)
     holders = Loan.select(Loan.person).where(Loan.returned_at.is_null())
     grades = [f"{g:02d}" for g in range(6, 13)]
-    for code in SCHOOLS:
+    for code in schools:
         site = Site.get_or_none(Site.code == code)
         if site is None or len(found) >= n:
             continue
@@ -117,9 +108,6 @@ def _school_pairs(n: int, found: list, *, fresh: bool) -> list[tuple[int, int, s
 
 def _marked(kind: str) -> SQL:
     return SQL(f"(SELECT id FROM {USED} WHERE kind = '{kind}')")
-
-
-_CONFIGS: dict[str, Config] = {}
 
 
 def _services_cycle(student: str, tag: str, n: int, school: str = "RHS") -> None:
@@ -218,6 +206,9 @@ def figure_1(district: District, *, cycles: int, log=print) -> Result:
     return Result("1", "issue + return through the services (per pair)", statistics.median(kiosk),
                   statistics.median(bare), target=2.0,
                   extra={"cycles": cycles, "block": BLOCK, "reused": reused})  # fmt: skip
+
+
+_CONFIGS: dict[str, Config] = {}
 
 
 def _config(school: str) -> Config:
